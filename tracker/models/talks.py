@@ -1,0 +1,388 @@
+"""The talks: who takes part, what is on the table, where each party stands, and the steps."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+
+from tracker.dates import precise_date_constraints, precise_date_fields
+from tracker.models.actors import Actor
+from tracker.models.base import (
+    Publishable,
+    PublishableQuerySet,
+    Status,
+    choices_constraint,
+    status_constraint,
+)
+
+
+class NegotiationState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ONGOING = "ongoing", "Ongoing"
+    PAUSED = "paused", "Paused"
+    CONCLUDED = "concluded", "Concluded"
+    COLLAPSED = "collapsed", "Collapsed"
+
+
+class ParticipationRole(models.TextChoices):
+    PARTY = "party", "Party"
+    MEDIATOR = "mediator", "Mediator"
+    OBSERVER = "observer", "Observer"
+    STAKEHOLDER = "stakeholder", "Stakeholder"
+
+
+class Stance(models.TextChoices):
+    """The fixed scale every position is placed on, from support to opposition."""
+
+    SUPPORTS = "supports", "Supports"
+    LEANS_SUPPORT = "leans_support", "Leans support"
+    MIXED = "mixed", "Mixed or conditional"
+    LEANS_OPPOSE = "leans_oppose", "Leans oppose"
+    OPPOSES = "opposes", "Opposes"
+    UNCLEAR = "unclear", "Unclear"
+
+
+# Where each stance sits on a chart's axis; "unclear" has no place on it.
+STANCE_SCORES = {
+    Stance.SUPPORTS: 2,
+    Stance.LEANS_SUPPORT: 1,
+    Stance.MIXED: 0,
+    Stance.LEANS_OPPOSE: -1,
+    Stance.OPPOSES: -2,
+    Stance.UNCLEAR: None,
+}
+
+
+class PositionBasis(models.TextChoices):
+    STATED = "stated", "Stated outright"
+    INFERRED = "inferred", "Inferred by editors"
+
+
+class MilestoneKind(models.TextChoices):
+    ROUND = "round", "Round of talks"
+    ANNOUNCEMENT = "announcement", "Announcement"
+    DEADLINE = "deadline", "Deadline"
+    AGREEMENT = "agreement", "Agreement"
+    VOTE = "vote", "Vote"
+    DRAWDOWN_STEP = "drawdown_step", "Drawdown step"
+
+
+class MilestoneState(models.TextChoices):
+    EXPECTED = "expected", "Expected"
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+    MISSED = "missed", "Missed"
+
+
+class Negotiation(
+    Publishable,
+    precise_date_fields("start_on", "start"),
+    precise_date_fields("end_on", "end"),
+):
+    """One negotiation process ("talks"), e.g. Iraq and the US on the coalition's future."""
+
+    State = NegotiationState
+
+    title = models.CharField("title", max_length=300)
+    slug = models.SlugField("slug", max_length=120, unique=True, help_text="Used in the URL.")
+    summary = models.TextField("summary", blank=True, help_text="Markdown; in our own words.")
+    state = models.CharField(
+        "state of the talks",
+        max_length=10,
+        choices=NegotiationState.choices,
+        default=NegotiationState.ONGOING,
+        help_text="Where the talks stand, not whether this record is published.",
+    )
+    actors = models.ManyToManyField(
+        Actor, through="Participation", related_name="negotiations", verbose_name="participants"
+    )
+
+    class Meta:
+        ordering = ["-start_on", "title"]
+        verbose_name = "talks"
+        verbose_name_plural = "talks"
+        constraints = [
+            status_constraint(),
+            choices_constraint("state", NegotiationState),
+            *precise_date_constraints("start_on"),
+            *precise_date_constraints("end_on"),
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True)
+                | Q(end_on__isnull=True)
+                | Q(end_on__gte=F("start_on")),
+                name="tracker_negotiation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:negotiation", args=[self.slug])
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def public(self):
+        """Participations whose actor and talks are both published."""
+        return self.filter(actor__status=Status.PUBLISHED, negotiation__status=Status.PUBLISHED)
+
+
+class Participation(models.Model):
+    """An actor's part in one talks: party, mediator, observer or stakeholder."""
+
+    Role = ParticipationRole
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.CASCADE, related_name="participations", verbose_name="talks"
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="participations", verbose_name="actor"
+    )
+    role = models.CharField(
+        "role", max_length=11, choices=ParticipationRole.choices, default=ParticipationRole.PARTY
+    )
+    note = models.CharField("note", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(
+        "order", default=0, help_text="Lower numbers are listed first."
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "actor__name"]
+        verbose_name = "participation"
+        verbose_name_plural = "participations"
+        constraints = [
+            choices_constraint("role", ParticipationRole),
+            models.UniqueConstraint(
+                fields=["negotiation", "actor"], name="tracker_participation_one_per_actor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display().lower()}) in {self.negotiation}"
+
+    def get_absolute_url(self) -> str:
+        return self.negotiation.get_absolute_url()
+
+
+class KeyFigure(Publishable, precise_date_fields("as_of", "as of", required=True)):
+    """A number that frames the talks, e.g. "roughly 2,500 US troops", as of a date."""
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.CASCADE, related_name="key_figures", verbose_name="talks"
+    )
+    label = models.CharField(
+        "label", max_length=200, help_text='What is counted, e.g. "US troops in Iraq".'
+    )
+    value = models.DecimalField("value", max_digits=14, decimal_places=2)
+    unit = models.CharField("unit", max_length=60, blank=True, help_text='e.g. "troops".')
+    qualifier = models.CharField(
+        "qualifier",
+        max_length=30,
+        blank=True,
+        help_text='How exact the source is: "roughly", "at least", "up to".',
+    )
+
+    class Meta:
+        ordering = ["negotiation", "label", "-as_of"]
+        verbose_name = "key figure"
+        verbose_name_plural = "key figures"
+        constraints = [
+            status_constraint(),
+            *precise_date_constraints("as_of"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="tracker_keyfigure_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.display_value()}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.negotiation.get_absolute_url()}#key-figure-{self.pk}"
+
+    def display_value(self) -> str:
+        """The figure as reported: "roughly 2,500 troops"."""
+        number = f"{self.value:,.2f}".rstrip("0").rstrip(".")
+        return " ".join(part for part in (self.qualifier, number, self.unit) if part)
+
+
+class Topic(Publishable):
+    """An issue on the table, asked as a plain question."""
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.CASCADE, related_name="topics", verbose_name="talks"
+    )
+    slug = models.SlugField(
+        "slug", max_length=120, help_text="Used in the URL; unique within the talks."
+    )
+    title = models.CharField("short title", max_length=100, help_text="For the matrix header.")
+    question = models.CharField(
+        "question", max_length=300, help_text='e.g. "Should US forces stay in Iraq?"'
+    )
+    description = models.TextField("description", blank=True, help_text="Markdown.")
+    order = models.PositiveSmallIntegerField("order", default=0)
+
+    class Meta:
+        ordering = ["negotiation", "order", "title"]
+        verbose_name = "topic"
+        verbose_name_plural = "topics"
+        constraints = [
+            status_constraint(),
+            models.UniqueConstraint(
+                fields=["negotiation", "slug"], name="tracker_topic_unique_slug"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:topic", args=[self.negotiation.slug, self.slug])
+
+
+class PositionQuerySet(PublishableQuerySet):
+    def as_of(self, day: datetime.date):
+        """Published positions that were each actor's current one on ``day``.
+
+        A position holds from its ``as_of`` date until the actor's next
+        published position on the same topic; drafts never supersede anything.
+        """
+        later = Position.objects.public().filter(
+            actor=OuterRef("actor"),
+            topic=OuterRef("topic"),
+            as_of__gt=OuterRef("as_of"),
+            as_of__lte=day,
+        )
+        return self.public().filter(as_of__lte=day).exclude(Exists(later))
+
+
+class Position(Publishable, precise_date_fields("as_of", "as of", required=True)):
+    """An actor's stance on a topic from a date; the latest ``as_of`` is current."""
+
+    Stance = Stance
+    Basis = PositionBasis
+
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="positions", verbose_name="actor"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="positions", verbose_name="topic"
+    )
+    stance = models.CharField(
+        "stance", max_length=13, choices=Stance.choices, help_text="Where the actor stands."
+    )
+    summary = models.TextField(
+        "summary", help_text="One paragraph, in our words, with the reasoning. Markdown."
+    )
+    basis = models.CharField(
+        "basis",
+        max_length=8,
+        choices=PositionBasis.choices,
+        default=PositionBasis.STATED,
+        help_text="Stated outright by the actor, or inferred by editors from what it said.",
+    )
+    evidence = models.ManyToManyField(
+        "tracker.Statement",
+        related_name="positions",
+        blank=True,
+        verbose_name="evidence",
+        help_text="The statements this position rests on. A published position needs at least one.",
+    )
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "actor__name", "-as_of"]
+        verbose_name = "position"
+        verbose_name_plural = "positions"
+        constraints = [
+            status_constraint(),
+            choices_constraint("stance", Stance),
+            choices_constraint("basis", PositionBasis),
+            *precise_date_constraints("as_of"),
+            models.UniqueConstraint(
+                fields=["actor", "topic", "as_of"], name="tracker_position_one_per_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["topic", "actor", "as_of"], name="tracker_position_history")
+        ]
+
+    def __str__(self) -> str:
+        stance = self.get_stance_display()
+        return f"{self.actor}: {stance} on “{self.topic}” (as of {self.as_of_display})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.topic.get_absolute_url()}#position-{self.pk}"
+
+    @property
+    def score(self) -> int | None:
+        return STANCE_SCORES[self.stance]
+
+
+class Milestone(
+    Publishable,
+    precise_date_fields("planned_on", "planned for"),
+    precise_date_fields("held_on", "held on"),
+):
+    """A step of the talks: a round, an announcement, a deadline, an agreement."""
+
+    Kind = MilestoneKind
+    State = MilestoneState
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.CASCADE, related_name="milestones", verbose_name="talks"
+    )
+    slug = models.SlugField("slug", max_length=120, unique=True, help_text="Used in the URL.")
+    title = models.CharField("title", max_length=300)
+    kind = models.CharField("kind", max_length=13, choices=MilestoneKind.choices)
+    state = models.CharField(
+        "state",
+        max_length=9,
+        choices=MilestoneState.choices,
+        default=MilestoneState.EXPECTED,
+        help_text="Whether the step was held, is still to come, or fell through.",
+    )
+    outcome = models.TextField("outcome", blank=True, help_text="What came of it. Markdown.")
+    statements = models.ManyToManyField(
+        "tracker.Statement", related_name="milestones", blank=True, verbose_name="statements"
+    )
+    events = models.ManyToManyField(
+        "tracker.Event", related_name="milestones", blank=True, verbose_name="events"
+    )
+
+    class Meta:
+        ordering = ["negotiation", "held_on", "planned_on", "title"]
+        verbose_name = "milestone"
+        verbose_name_plural = "milestones"
+        constraints = [
+            status_constraint(),
+            choices_constraint("kind", MilestoneKind),
+            choices_constraint("state", MilestoneState),
+            *precise_date_constraints("planned_on"),
+            *precise_date_constraints("held_on"),
+            models.CheckConstraint(
+                condition=~Q(state=MilestoneState.HELD) | Q(held_on__isnull=False),
+                name="tracker_milestone_held_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_on__isnull=False) | Q(held_on__isnull=False),
+                name="tracker_milestone_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:milestone", args=[self.slug])
+
+    @property
+    def date_display(self):
+        """The date that matters to a reader: when it was held, else when it is planned."""
+        return self.held_on_display or self.planned_on_display

@@ -1,0 +1,19 @@
+"""The public, read-only site."""
+
+from django.urls import path
+
+from tracker import views
+
+app_name = "tracker"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("talks/<slug:slug>/", views.negotiation_detail, name="negotiation"),
+    path("talks/<slug:negotiation_slug>/topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("actors/<slug:slug>/", views.actor_detail, name="actor"),
+    path("statements/<int:pk>/", views.statement_detail, name="statement"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("milestones/<slug:slug>/", views.milestone_detail, name="milestone"),
+    path("sources/<int:pk>/", views.source_detail, name="source"),
+    path("changes/", views.changes, name="changes"),
+]

@@ -1,0 +1,9 @@
+"""Parley's URLs: the public site under tracker:, the admin under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("tracker.public_urls")),
+]

@@ -7,3 +7,8 @@ class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Parley"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tracker import search
+
+        search.connect_signals()

@@ -2,6 +2,7 @@
 
 from tracker.models.actors import Actor, ActorKind, Relationship, RelationshipKind
 from tracker.models.base import Publishable, PublishableQuerySet, Status
+from tracker.models.search import SearchDocument, SearchKind
 from tracker.models.sources import Citation, Correction, CorrectionKind, Source, SourceKind
 from tracker.models.statements import (
     AttributionKind,
@@ -59,6 +60,8 @@ __all__ = [
     "PublishableQuerySet",
     "Relationship",
     "RelationshipKind",
+    "SearchDocument",
+    "SearchKind",
     "Source",
     "SourceKind",
     "Stance",

@@ -1,0 +1,721 @@
+"""Search across every public record, on SQLite (FTS5) or PostgreSQL (full-text search).
+
+One ``SearchDocument`` row stands for one public record: its title, the rest of
+its text, a short detail line, its date with precision, its talks and its
+address. This module is the only writer of that table:
+
+- ``update_records`` re-indexes records after a save (signals below call it),
+  and drops any record the public may no longer see (draft, in review,
+  retracted, or hanging off an unpublished parent);
+- ``rebuild`` rewrites the whole index (``manage.py rebuild_search_index``).
+
+``search`` answers a query with the backend of the database in use:
+
+- **SQLite:** an external-content FTS5 table ``tracker_search_fts`` mirrors the
+  title and body (triggers keep it in step), ranked by bm25, highlighted by
+  ``highlight()`` and ``snippet()``;
+- **PostgreSQL:** ``SearchDocument.vector`` holds the weighted tsvector (GIN
+  index), matched with ``SearchQuery``, ranked by ``SearchRank`` and
+  highlighted by ``SearchHeadline``.
+
+Both backends read a query the same way (``parse_query``): every word or
+"quoted phrase" must match, and a ``-word`` must not. The database marks the
+matches with two private-use characters; ``marked`` escapes everything else
+and only then turns those characters into ``<mark>`` elements.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import html
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection, transaction
+from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from tracker.dates import PreciseDate
+from tracker.models import (
+    Actor,
+    Citation,
+    Event,
+    Milestone,
+    Negotiation,
+    Participation,
+    Position,
+    SearchDocument,
+    SearchKind,
+    Source,
+    Statement,
+    Topic,
+)
+
+FTS_TABLE = "tracker_search_fts"
+PG_CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+
+# Private-use characters the database puts around each match; stripped from
+# everything indexed, so only the database's highlighting can produce them.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+_MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+
+# ---------------------------------------------------------------------------
+# Index schema: created by migration 0002, re-checked by rebuild_search_index.
+
+_SQLITE_SCHEMA = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        title, body,
+        content='tracker_searchdocument', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    )""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert
+        AFTER INSERT ON tracker_searchdocument BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete
+        AFTER DELETE ON tracker_searchdocument BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update
+        AFTER UPDATE ON tracker_searchdocument BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END""",
+]
+_POSTGRES_SCHEMA = [
+    "CREATE INDEX IF NOT EXISTS tracker_search_vector_gin "
+    "ON tracker_searchdocument USING gin (vector)",
+]
+
+
+def install_schema(conn=None) -> None:
+    """Create the database's own search structures if missing (FTS5 table or GIN index).
+
+    Django's SQLite migrations rebuild a table to alter it, which drops its
+    triggers; ``rebuild_search_index`` calls this again to restore them.
+    """
+    conn = conn or connection
+    statements = {"sqlite": _SQLITE_SCHEMA, "postgresql": _POSTGRES_SCHEMA}.get(conn.vendor, [])
+    with conn.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def uninstall_schema(conn=None) -> None:
+    """Drop what ``install_schema`` created (used when migration 0002 is reversed)."""
+    conn = conn or connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            for suffix in ("insert", "delete", "update"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
+            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        elif conn.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS tracker_search_vector_gin")
+
+
+# ---------------------------------------------------------------------------
+# What each kind of record contributes to the index.
+
+
+def plain(text: str) -> str:
+    """Editors' Markdown as plain text: no markup, no markers, single spaces."""
+    if not text:
+        return ""
+    rendered = nh3.clean(markdown.markdown(text), tags=set())
+    return " ".join(_MARKERS.sub("", html.unescape(rendered)).split())
+
+
+def _clean(*parts: str) -> str:
+    return " ".join(_MARKERS.sub("", part).strip() for part in parts if part and part.strip())
+
+
+def _dates(start: PreciseDate | None, end: PreciseDate | None = None, *, open_ended=False):
+    """The fields that place a record in time, from its precise date(s)."""
+    if start is None:
+        return {"date_label": "", "date_start": None, "date_end": None}
+    label = start.label()
+    if end is not None:
+        label = f"{label} – {end.label()}"
+    last = end.end if end is not None else (None if open_ended else start.end)
+    return {"date_label": label[:60], "date_start": start.start, "date_end": last}
+
+
+@dataclass
+class Document:
+    """A ``SearchDocument`` about to be written, with the ids of its talks."""
+
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    body: str = ""
+    detail: str = ""
+    date_label: str = ""
+    date_start: datetime.date | None = None
+    date_end: datetime.date | None = None
+    talks: set[int] = field(default_factory=set)
+
+    def row(self) -> SearchDocument:
+        return SearchDocument(
+            kind=self.kind,
+            object_id=self.object_id,
+            title=_clean(self.title)[:500],
+            body=self.body,
+            detail=_clean(self.detail)[:300],
+            url=self.url,
+            date_label=self.date_label,
+            date_start=self.date_start,
+            date_end=self.date_end,
+        )
+
+
+def _public_negotiations() -> QuerySet:
+    return Negotiation.objects.public()
+
+
+def _public_topics() -> QuerySet:
+    return Topic.objects.public().filter(negotiation__in=_public_negotiations())
+
+
+def _talks_document(talks: Negotiation, context) -> Document:
+    return Document(
+        SearchKind.TALKS,
+        talks.pk,
+        talks.title,
+        talks.get_absolute_url(),
+        body=_clean(plain(talks.summary), talks.get_state_display()),
+        detail=f"Talks · {talks.get_state_display()}",
+        talks={talks.pk},
+        **_dates(talks.start_on_display, talks.end_on_display, open_ended=True),
+    )
+
+
+def _actor_document(actor: Actor, context) -> Document:
+    return Document(
+        SearchKind.ACTOR,
+        actor.pk,
+        actor.name,
+        actor.get_absolute_url(),
+        body=_clean(
+            actor.short_name,
+            " ".join(actor.alias_list()),
+            actor.native_name,
+            actor.get_kind_display(),
+            plain(actor.description),
+        ),
+        detail=" · ".join(part for part in (actor.get_kind_display(), actor.country) if part),
+        talks=set(context.get(actor.pk, ())),
+    )
+
+
+def _actor_context(pks: Iterable[int] | None) -> dict[int, set[int]]:
+    """Each actor's talks, from its participations."""
+    rows = Participation.objects.public()
+    if pks is not None:
+        rows = rows.filter(actor__in=pks)
+    talks: dict[int, set[int]] = {}
+    for actor_id, negotiation_id in rows.values_list("actor_id", "negotiation_id"):
+        talks.setdefault(actor_id, set()).add(negotiation_id)
+    return talks
+
+
+def _topic_document(topic: Topic, context) -> Document:
+    return Document(
+        SearchKind.TOPIC,
+        topic.pk,
+        topic.title,
+        topic.get_absolute_url(),
+        body=_clean(topic.question, plain(topic.description)),
+        detail=f"Topic in {topic.negotiation.title}",
+        talks={topic.negotiation_id},
+    )
+
+
+def _position_document(position: Position, context) -> Document:
+    stance = position.get_stance_display()
+    return Document(
+        SearchKind.POSITION,
+        position.pk,
+        f"{position.actor.name} on {position.topic.title}: {stance}",
+        position.get_absolute_url(),
+        body=_clean(plain(position.summary), position.topic.question),
+        detail=f"{stance} · {position.get_basis_display()}",
+        talks={position.topic.negotiation_id},
+        **_dates(position.as_of_display),
+    )
+
+
+def _statement_document(statement: Statement, context) -> Document:
+    speaker = statement.speaker
+    speaker_name = speaker.name if speaker is not None and speaker.is_public else ""
+    talks = {topic.negotiation_id for topic in statement.topics.all()}
+    if statement.negotiation_id:
+        talks.add(statement.negotiation_id)
+    return Document(
+        SearchKind.STATEMENT,
+        statement.pk,
+        statement.attribution,
+        statement.get_absolute_url(),
+        body=_clean(
+            statement.text,
+            statement.original_text,
+            speaker_name,
+            statement.verification_note,
+        ),
+        detail=" · ".join(
+            (
+                statement.get_form_display(),
+                statement.get_kind_display(),
+                statement.get_verification_display(),
+            )
+        ),
+        talks=talks,
+        **_dates(statement.stated_on_display),
+    )
+
+
+def _event_document(event: Event, context) -> Document:
+    place = event.place_display()
+    return Document(
+        SearchKind.EVENT,
+        event.pk,
+        event.title,
+        event.get_absolute_url(),
+        body=_clean(plain(event.summary), place, event.country, event.get_kind_display()),
+        detail=" · ".join(part for part in (event.get_kind_display(), place) if part),
+        talks={event.negotiation_id} if event.negotiation_id else set(),
+        **_dates(event.occurred_on_display),
+    )
+
+
+def _milestone_document(milestone: Milestone, context) -> Document:
+    return Document(
+        SearchKind.MILESTONE,
+        milestone.pk,
+        milestone.title,
+        milestone.get_absolute_url(),
+        body=_clean(
+            plain(milestone.outcome), milestone.get_kind_display(), milestone.get_state_display()
+        ),
+        detail=f"{milestone.get_kind_display()} · {milestone.get_state_display()}",
+        talks={milestone.negotiation_id},
+        **_dates(milestone.date_display),
+    )
+
+
+def _source_document(source: Source, context) -> Document:
+    return Document(
+        SearchKind.SOURCE,
+        source.pk,
+        source.title,
+        source.get_absolute_url(),
+        body=_clean(source.outlet, source.authors, source.contributors, plain(source.notes)),
+        detail=" · ".join(part for part in (source.outlet, source.get_kind_display()) if part),
+        talks=set(context.get(source.pk, ())),
+        **_dates(source.published_on_display),
+    )
+
+
+def _source_context(pks: Iterable[int] | None) -> dict[int, set[int]]:
+    """Each source's talks: those of the public statements and events that cite it."""
+    talks: dict[int, set[int]] = {}
+    for model in (Statement, Event):
+        cited = Citation.objects.filter(content_type__app_label="tracker")
+        cited = cited.filter(content_type__model=model._meta.model_name)
+        if pks is not None:
+            cited = cited.filter(source__in=pks)
+        records = model.objects.public().filter(negotiation__isnull=False)
+        by_record = dict(records.values_list("pk", "negotiation_id"))
+        for source_id, object_id in cited.values_list("source_id", "object_id"):
+            if object_id in by_record:
+                talks.setdefault(source_id, set()).add(by_record[object_id])
+    return talks
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one kind of record reaches the index."""
+
+    kind: str
+    model: type[Model]
+    queryset: Callable[[], QuerySet]
+    document: Callable[[Model, dict], Document]
+    context: Callable[[Iterable[int] | None], dict] = lambda pks: {}
+
+
+SPECS = [
+    Spec(SearchKind.TALKS, Negotiation, _public_negotiations, _talks_document),
+    Spec(SearchKind.ACTOR, Actor, lambda: Actor.objects.public(), _actor_document, _actor_context),
+    Spec(
+        SearchKind.TOPIC,
+        Topic,
+        lambda: _public_topics().select_related("negotiation"),
+        _topic_document,
+    ),
+    Spec(
+        SearchKind.POSITION,
+        Position,
+        lambda: (
+            Position.objects.public()
+            .filter(actor__in=Actor.objects.public(), topic__in=_public_topics())
+            .select_related("actor", "topic__negotiation")
+        ),
+        _position_document,
+    ),
+    Spec(
+        SearchKind.STATEMENT,
+        Statement,
+        lambda: Statement.objects.public().select_related("speaker").prefetch_related("topics"),
+        _statement_document,
+    ),
+    Spec(SearchKind.EVENT, Event, lambda: Event.objects.public(), _event_document),
+    Spec(
+        SearchKind.MILESTONE,
+        Milestone,
+        lambda: Milestone.objects.public().filter(negotiation__in=_public_negotiations()),
+        _milestone_document,
+    ),
+    Spec(
+        SearchKind.SOURCE,
+        Source,
+        lambda: Source.objects.public(),
+        _source_document,
+        _source_context,
+    ),
+]
+SPEC_BY_KIND = {spec.kind: spec for spec in SPECS}
+SPEC_BY_MODEL = {spec.model: spec for spec in SPECS}
+
+
+# ---------------------------------------------------------------------------
+# Writing the index.
+
+
+def _vector() -> SearchVector:
+    return SearchVector("title", weight="A", config=PG_CONFIG) + SearchVector(
+        "body", weight="B", config=PG_CONFIG
+    )
+
+
+def _write(documents: list[Document]) -> None:
+    """Insert documents (their old rows are already gone) with their talks."""
+    if not documents:
+        return
+    rows = SearchDocument.objects.bulk_create([document.row() for document in documents])
+    through = SearchDocument.negotiations.through
+    links = [
+        through(searchdocument_id=row.pk, negotiation_id=talks_id)
+        for row, document in zip(rows, documents, strict=True)
+        for talks_id in sorted(document.talks)
+    ]
+    through.objects.bulk_create(links)
+    if connection.vendor == "postgresql":
+        SearchDocument.objects.filter(pk__in=[row.pk for row in rows]).update(vector=_vector())
+
+
+def _delete(kind: str, pks: Iterable[int] | None) -> None:
+    documents = SearchDocument.objects.filter(kind=kind)
+    if pks is not None:
+        documents = documents.filter(object_id__in=pks)
+    SearchDocument.negotiations.through.objects.filter(searchdocument__in=documents).delete()
+    documents.delete()
+
+
+def update_records(model: type[Model], pks: Iterable[int]) -> None:
+    """Bring the index up to date for these records of ``model``, and drop non-public ones."""
+    spec = SPEC_BY_MODEL.get(model)
+    pks = [pk for pk in set(pks) if pk is not None]
+    if spec is None or not pks:
+        return
+    context = spec.context(pks)
+    documents = [spec.document(record, context) for record in spec.queryset().filter(pk__in=pks)]
+    with transaction.atomic():
+        _delete(spec.kind, pks)
+        _write(documents)
+
+
+def rebuild(batch_size: int = 2000) -> dict[str, int]:
+    """Rewrite the whole index from the public records; return the count per kind."""
+    counts = {}
+    with transaction.atomic():
+        install_schema()
+        SearchDocument.negotiations.through.objects.all().delete()
+        SearchDocument.objects.all().delete()
+        for spec in SPECS:
+            context = spec.context(None)
+            batch: list[Document] = []
+            counts[spec.kind] = 0
+            for record in spec.queryset().order_by("pk").iterator(chunk_size=batch_size):
+                batch.append(spec.document(record, context))
+                if len(batch) >= batch_size:
+                    _write(batch)
+                    counts[spec.kind] += len(batch)
+                    batch = []
+            _write(batch)
+            counts[spec.kind] += len(batch)
+    return counts
+
+
+# What else to re-index when a record changes: its title, visibility or talks
+# appear in other records' documents.
+def _dependents(instance: Model) -> Iterator[tuple[type[Model], list[int]]]:
+    if isinstance(instance, Negotiation):
+        topics = list(Topic.objects.filter(negotiation=instance).values_list("pk", flat=True))
+        yield Topic, topics
+        yield Position, list(Position.objects.filter(topic__in=topics).values_list("pk", flat=True))
+        yield Milestone, list(instance.milestones.values_list("pk", flat=True))
+    elif isinstance(instance, Actor):
+        yield Position, list(instance.positions.values_list("pk", flat=True))
+        yield Statement, list(instance.statements.values_list("pk", flat=True))
+    elif isinstance(instance, Topic):
+        yield Position, list(instance.positions.values_list("pk", flat=True))
+    elif isinstance(instance, Statement | Event):
+        cited = Citation.objects.filter(
+            content_type__app_label="tracker",
+            content_type__model=instance._meta.model_name,
+            object_id=instance.pk,
+        )
+        yield Source, list(cited.values_list("source_id", flat=True))
+
+
+def _record_saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw:  # fixtures load related rows later; run rebuild_search_index afterwards
+        return
+    update_records(sender, [instance.pk])
+    for model, pks in _dependents(instance):
+        update_records(model, pks)
+
+
+def _record_deleted(sender, instance, **kwargs) -> None:
+    _delete(SPEC_BY_MODEL[sender].kind, [instance.pk])
+
+
+def _participation_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        update_records(Actor, [instance.actor_id])
+
+
+def _citation_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        update_records(Source, [instance.source_id])
+
+
+def _statement_topics_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:  # topic.statements.add(...): the statements changed
+        update_records(Statement, pk_set or [])
+    else:
+        update_records(Statement, [instance.pk])
+
+
+def connect_signals() -> None:
+    """Keep the index current; called once from ``TrackerConfig.ready``."""
+    for spec in SPECS:
+        uid = f"tracker.search.{spec.kind}"
+        post_save.connect(_record_saved, sender=spec.model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_record_deleted, sender=spec.model, dispatch_uid=f"{uid}.delete")
+    for model, handler in ((Participation, _participation_changed), (Citation, _citation_changed)):
+        uid = f"tracker.search.{model._meta.model_name}"
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(
+        _statement_topics_changed,
+        sender=Statement.topics.through,
+        dispatch_uid="tracker.search.statement_topics",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading the index.
+
+_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A reader's query: terms (words or phrases) that must match, and terms that must not."""
+
+    required: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.required)
+
+    def fts5(self) -> str:
+        """The query in FTS5 syntax; every term is a quoted string, so none is an operator."""
+
+        def quote(term: str) -> str:
+            return '"' + term.replace('"', "") + '"'
+
+        expression = " AND ".join(quote(term) for term in self.required)
+        if self.excluded:
+            expression = f"({expression}) NOT ({' OR '.join(map(quote, self.excluded))})"
+        return expression
+
+    def postgres(self) -> SearchQuery:
+        """The same query for PostgreSQL: each term a phrase query, combined with & and ~."""
+
+        def term_query(term: str) -> SearchQuery:
+            return SearchQuery(term, search_type="phrase", config=PG_CONFIG)
+
+        query = functools.reduce(operator.and_, map(term_query, self.required))
+        for term in self.excluded:
+            query &= ~term_query(term)
+        return query
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split ``text`` into words and "quoted phrases"; a leading minus excludes a term.
+
+    Terms without a letter or digit are dropped: they could only ever match nothing.
+    """
+    required: list[str] = []
+    excluded: list[str] = []
+    for minus_phrase, phrase, minus_word, word in _TERM.findall(_MARKERS.sub("", text)):
+        term = " ".join((phrase if phrase or minus_phrase else word).split())
+        if not re.search(r"\w", term):
+            continue
+        (excluded if (minus_phrase or minus_word) else required).append(term)
+    return ParsedQuery(tuple(dict.fromkeys(required)), tuple(dict.fromkeys(excluded)))
+
+
+def marked(text: str) -> SafeString:
+    """Escape ``text`` and turn the database's match markers into ``<mark>`` elements."""
+    escaped = escape(text or "")
+    return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+@dataclass
+class Hit:
+    """One result: the document, its highlighted title and the snippet of its text."""
+
+    document: SearchDocument
+    title: SafeString
+    snippet: SafeString
+
+    @property
+    def kind_label(self) -> str:
+        return SearchKind(self.document.kind).label
+
+
+class Results:
+    """The results of one search, sliced lazily so that a Paginator fetches one page only."""
+
+    def __init__(self, query: ParsedQuery, filtered: QuerySet, kinds: list[str]):
+        self.query = query
+        self._filtered = filtered  # every filter but kind
+        self.kinds = kinds
+        self._facets: dict[str, int] | None = None
+
+    def _matching(self) -> QuerySet:
+        if connection.vendor == "postgresql":
+            return self._filtered.filter(vector=self.query.postgres())
+        subquery = RawSQL(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.query.fts5()]
+        )
+        return self._filtered.filter(pk__in=subquery)
+
+    @property
+    def facets(self) -> dict[str, int]:
+        """How many results each kind has (filters other than kind applied)."""
+        if self._facets is None:
+            rows = self._matching().order_by().values_list("kind").annotate(n=Count("pk"))
+            counts = dict(rows)
+            self._facets = {kind: counts[kind] for kind in SearchKind.values if kind in counts}
+        return self._facets
+
+    def count(self) -> int:
+        return sum(n for kind, n in self.facets.items() if not self.kinds or kind in self.kinds)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[Hit]:
+        if not self.count():
+            return []
+        rows = self._page_queryset()[page]
+        return [Hit(row, marked(row.title_marked), marked(row.snippet_marked)) for row in rows]
+
+    def _page_queryset(self) -> QuerySet:
+        documents = self._filtered
+        if self.kinds:
+            documents = documents.filter(kind__in=self.kinds)
+        documents = documents.defer("body", "vector")
+        if connection.vendor == "postgresql":
+            query = self.query.postgres()
+            marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
+            return (
+                documents.filter(vector=query)
+                .annotate(
+                    rank=SearchRank(F("vector"), query),
+                    title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
+                    snippet_marked=SearchHeadline(
+                        "body",
+                        query,
+                        max_words=30,
+                        min_words=12,
+                        max_fragments=2,
+                        fragment_delimiter=" … ",
+                        **marks,
+                    ),
+                )
+                .order_by("-rank", F("date_start").desc(nulls_last=True), "pk")
+            )
+        # FTS5's ranking and highlighting functions only work in the query that
+        # joins the FTS table, which the ORM cannot express without extra().
+        return documents.extra(
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = tracker_searchdocument.id", f"{FTS_TABLE} MATCH %s"],
+            params=[self.query.fts5()],
+            select={
+                "score": f"bm25({FTS_TABLE}, 10.0, 1.0)",
+                "title_marked": f"highlight({FTS_TABLE}, 0, %s, %s)",
+                "snippet_marked": f"snippet({FTS_TABLE}, 1, %s, %s, ' … ', 30)",
+            },
+            select_params=[MARK_START, MARK_END, MARK_START, MARK_END],
+            order_by=["score", "-date_start", "id"],
+        )
+
+
+def search(
+    text: str,
+    *,
+    kinds: Iterable[str] = (),
+    talks: Negotiation | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> Results:
+    """Search the public records; filters narrow by kind, talks and dates.
+
+    A record matches the date range when the period its date stands for
+    overlaps the range; records without a date drop out once a range is set.
+    """
+    documents = SearchDocument.objects.all()
+    if talks is not None:
+        documents = documents.filter(negotiations=talks)
+    if date_from is not None:
+        documents = documents.filter(Q(date_end__gte=date_from) | Q(date_end__isnull=True))
+        documents = documents.filter(date_start__isnull=False)
+    if date_to is not None:
+        documents = documents.filter(date_start__lte=date_to)
+    return Results(parse_query(text), documents, list(kinds))

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
 from tracker.models.actors import Actor
@@ -116,6 +117,8 @@ class Event(Publishable, precise_date_fields("occurred_on", "occurred on")):
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
                     latitude__gte=-90,
                     latitude__lte=90,
                     longitude__gte=-180,
@@ -166,6 +169,7 @@ class EventRole(models.Model):
     note = models.CharField(
         "note", max_length=300, blank=True, help_text="e.g. as the source puts it."
     )
+    history = HistoricalRecords()
 
     objects = EventRoleQuerySet.as_manager()
 

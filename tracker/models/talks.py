@@ -5,6 +5,7 @@ import datetime
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
 from tracker.models.actors import Actor
@@ -148,6 +149,7 @@ class Participation(models.Model):
     order = models.PositiveSmallIntegerField(
         "order", default=0, help_text="Lower numbers are listed first."
     )
+    history = HistoricalRecords()
 
     objects = ParticipationQuerySet.as_manager()
 

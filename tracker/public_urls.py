@@ -14,6 +14,7 @@ urlpatterns = [
     path("statements/<int:pk>/", views.statement_detail, name="statement"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("milestones/<slug:slug>/", views.milestone_detail, name="milestone"),
+    path("sources/", views.source_list, name="sources"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("changes/", views.changes, name="changes"),
 ]

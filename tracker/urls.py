@@ -7,3 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tracker.public_urls")),
 ]
+
+handler400 = "tracker.views.bad_request"
+handler404 = "tracker.views.page_not_found"
+handler500 = "tracker.views.server_error"

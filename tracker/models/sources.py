@@ -91,6 +91,31 @@ class CitationQuerySet(models.QuerySet):
         """Citations of published sources; the cited record is checked by its own queryset."""
         return self.filter(source__status=Status.PUBLISHED)
 
+    def for_records(self, *records) -> dict:
+        """Citations of ``records`` (of any models) in one query, keyed by (model name, pk).
+
+        Filters on the content type's name through a join rather than its id,
+        so the query count never depends on ContentType's cache.
+        """
+        groups: dict[str, set] = {}
+        for record in records:
+            groups.setdefault(record._meta.model_name, set()).add(record.pk)
+        condition = Q()
+        for model_name, pks in groups.items():
+            condition |= Q(
+                content_type__app_label="tracker",
+                content_type__model=model_name,
+                object_id__in=pks,
+            )
+        found: dict[tuple, list] = {}
+        if not groups:
+            return found
+        citations = self.filter(condition).select_related("source", "content_type")
+        for citation in citations:
+            key = (citation.content_type.model, citation.object_id)
+            found.setdefault(key, []).append(citation)
+        return found
+
 
 class Citation(models.Model):
     """A source behind one record, with where in the source to look."""

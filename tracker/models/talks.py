@@ -124,6 +124,24 @@ class Negotiation(
     def get_absolute_url(self) -> str:
         return reverse("tracker:negotiation", args=[self.slug])
 
+    def timeline(self, as_of: datetime.date | None = None, since: datetime.date | None = None):
+        """Milestones, events and statements in the order they happened (see models.history)."""
+        from tracker.models.history import timeline
+
+        return timeline(self, as_of=as_of, since=since)
+
+    def position_matrix(self, participations, topics, day: datetime.date, current=None):
+        """Actors × topics as they stood on ``day`` (see models.history)."""
+        from tracker.models.history import position_matrix
+
+        return position_matrix(self, participations, topics, day, current)
+
+    def position_changes(self, start: datetime.date, end: datetime.date):
+        """Positions that changed between two days, and those current on ``end``."""
+        from tracker.models.history import position_changes
+
+        return position_changes(self, start, end)
+
 
 class ParticipationQuerySet(models.QuerySet):
     def public(self):

@@ -1,0 +1,131 @@
+"""Server-rendered SVG: each actor's stance on a topic over time.
+
+The view computes the geometry here; tracker/includes/stance_chart.svg.html
+draws it. Stances sit on a fixed vertical scale (supports at the top, opposes
+at the bottom, "unclear" in a band of its own), time runs left to right, and
+each actor's line steps from one dated position to the next.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from tracker.models import STANCE_SCORES, Stance
+
+WIDTH = 720
+HEIGHT = 320
+LEFT = 150
+RIGHT = 24
+TOP = 20
+BOTTOM = 44
+SERIES_CLASSES = 8
+# Rows top to bottom: the five scored stances, then "unclear" below a gap.
+_ROWS = [Stance.SUPPORTS, Stance.LEANS_SUPPORT, Stance.MIXED, Stance.LEANS_OPPOSE, Stance.OPPOSES]
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+    position: object
+
+
+@dataclass
+class Series:
+    """One actor's line: its points and the SVG path through them."""
+
+    actor: object
+    css_class: str
+    points: list = field(default_factory=list)
+    path: str = ""
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    rows: list
+    ticks: list
+    series: list
+    title: str
+    description: str
+    start: datetime.date
+    end: datetime.date
+
+
+def _row_y(stance: str) -> float:
+    """Vertical centre of a stance's row."""
+    step = (HEIGHT - TOP - BOTTOM) / 6.5
+    if stance == Stance.UNCLEAR:
+        return TOP + step * 6
+    return TOP + step * (2 - STANCE_SCORES[stance]) + step / 2
+
+
+def _month_ticks(start: datetime.date, end: datetime.date, x) -> list[tuple[float, str]]:
+    """Tick marks on the first of each month between ``start`` and ``end`` (at most 8)."""
+    months = []
+    day = start.replace(day=1)
+    while day <= end:
+        if day >= start:
+            months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    if len(months) > 8:
+        stride = -(-len(months) // 8)
+        months = months[::stride]
+    if not months:
+        return [(x(start), f"{start.day} {start:%b %Y}"), (x(end), f"{end.day} {end:%b %Y}")]
+    return [(x(month), f"{month:%b %Y}") for month in months]
+
+
+def stance_chart(topic, positions: list, today: datetime.date) -> Chart | None:
+    """The chart of ``positions`` (all on ``topic``, ordered by actor then date), or None."""
+    if not positions:
+        return None
+    start = min(p.as_of for p in positions)
+    end = max(max(p.as_of for p in positions), min(today, start + datetime.timedelta(days=3650)))
+    if end <= start:
+        end = start + datetime.timedelta(days=30)
+    span = (end - start).days
+    right = WIDTH - RIGHT
+
+    def x(day: datetime.date) -> float:
+        return round(LEFT + (right - LEFT) * (day - start).days / span, 1)
+
+    by_actor: dict[int, Series] = {}
+    for position in positions:
+        if position.actor_id not in by_actor:
+            css = f"series-{len(by_actor) % SERIES_CLASSES}"
+            by_actor[position.actor_id] = Series(actor=position.actor, css_class=css)
+        series = by_actor[position.actor_id]
+        # Nudge each actor a little so lines at the same stance stay apart.
+        offset = (len(by_actor) - 1) % 5 * 3 - 6
+        series.points.append(Point(x(position.as_of), _row_y(position.stance) + offset, position))
+    descriptions = []
+    for series in by_actor.values():
+        steps = [f"M{series.points[0].x} {series.points[0].y}"]
+        steps += [f"H{point.x} V{point.y}" for point in series.points[1:]]
+        steps.append(f"H{right}")
+        series.path = " ".join(steps)
+        history = "; ".join(
+            f"{p.position.get_stance_display().lower()} from {p.position.as_of_display}"
+            for p in series.points
+        )
+        descriptions.append(f"{series.actor.name}: {history}.")
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        plot_left=LEFT,
+        plot_right=right,
+        plot_top=TOP,
+        plot_bottom=HEIGHT - BOTTOM,
+        rows=[(Stance(s).label, _row_y(s)) for s in [*_ROWS, Stance.UNCLEAR]],
+        ticks=_month_ticks(start, end, x),
+        series=list(by_actor.values()),
+        title=f"Stances over time: {topic.question}",
+        description=" ".join(descriptions),
+        start=start,
+        end=end,
+    )

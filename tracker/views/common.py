@@ -1,0 +1,167 @@
+"""Helpers shared by the public views: reading query parameters, records, citations."""
+
+import datetime
+import re
+
+from django.core.exceptions import BadRequest
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tracker.models import Citation, Correction
+
+# Time travel reaches back to the first year any source could plausibly
+# describe and forward to a year no reader needs; outside that, a date is
+# a typo or an attack, and gets a 400.
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2100, 12, 31)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(request: HttpRequest, name: str) -> datetime.date | None:
+    """Read the ``YYYY-MM-DD`` query parameter ``name``; None when absent or empty.
+
+    Anything else (an impossible date such as 2024-02-30, another format,
+    a date outside 1900–2100) raises ``BadRequest``, which the site answers
+    with its 400 page.
+    """
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if not _ISO_DAY.fullmatch(raw):
+        raise BadRequest(f"“{name}” must be a date written YYYY-MM-DD.")
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError as error:
+        raise BadRequest(f"“{raw}” is not a date in the calendar.") from error
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise BadRequest(f"“{name}” must fall between {EARLIEST_DAY:%Y} and {LATEST_DAY:%Y}.")
+    return day
+
+
+def paginate(request: HttpRequest, items, per_page: int) -> Page:
+    """The page of ``items`` asked for by ``?page=``; 404 for a page that does not exist."""
+    paginator = Paginator(items, per_page)
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or len(raw) > 6:
+        raise Http404("No such page.")
+    try:
+        return paginator.page(int(raw))
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404("No such page.") from error
+
+
+def record_or_gone(request: HttpRequest, queryset: QuerySet, **lookup) -> Model | HttpResponse:
+    """Return the published record, a 410 page for a retracted one, or raise 404.
+
+    Template for the 410: tracker/gone.html, with the record and its corrections.
+    """
+    record = queryset.on_record().filter(**lookup).first()
+    if record is None:
+        raise Http404("No such record.")
+    if not record.is_public:
+        context = {
+            "record": record,
+            "kind": record._meta.verbose_name,
+            "corrections": corrections_for(record),
+        }
+        return render(request, "tracker/gone.html", context, status=410)
+    return record
+
+
+def corrections_for(record: Model) -> list[Correction]:
+    """The published corrections of one record, newest first (one query)."""
+    return list(
+        Correction.objects.public().filter(
+            content_type__app_label=record._meta.app_label,
+            content_type__model=record._meta.model_name,
+            object_id=record.pk,
+        )
+    )
+
+
+def attach_citations(*groups) -> None:
+    """Give every record in ``groups`` (records or lists of them) ``public_citations``.
+
+    One query for all of them, whatever their models.
+    """
+    records = []
+    for group in groups:
+        if group is None:
+            continue
+        if isinstance(group, Model):
+            records.append(group)
+        else:
+            records.extend(record for record in group if record is not None)
+    found = Citation.objects.public().for_records(*records)
+    for record in records:
+        record.public_citations = found.get((record._meta.model_name, record.pk), [])
+
+
+def public_records(model_name: str) -> QuerySet:
+    """Public records of the kind ``model_name`` (e.g. "statement"), ready to list and link.
+
+    Records that hang off talks (topics, key figures, milestones) are public
+    only while their talks are, and a position only while its actor and topic are.
+    """
+    from tracker.models import (
+        Actor,
+        Event,
+        KeyFigure,
+        Milestone,
+        Negotiation,
+        Position,
+        Relationship,
+        Source,
+        Statement,
+        Topic,
+    )
+
+    public_talks = Negotiation.objects.public()
+    querysets = {
+        "negotiation": lambda: public_talks,
+        "keyfigure": lambda: (
+            KeyFigure.objects.public()
+            .filter(negotiation__in=public_talks)
+            .select_related("negotiation")
+        ),
+        "topic": lambda: (
+            Topic.objects.public()
+            .filter(negotiation__in=public_talks)
+            .select_related("negotiation")
+        ),
+        "milestone": lambda: (
+            Milestone.objects.public()
+            .filter(negotiation__in=public_talks)
+            .select_related("negotiation")
+        ),
+        "actor": lambda: Actor.objects.public(),
+        "relationship": lambda: Relationship.objects.public().select_related("subject", "object"),
+        "position": lambda: (
+            Position.objects.public()
+            .filter(
+                actor__in=Actor.objects.public(),
+                topic__in=Topic.objects.public().filter(negotiation__in=public_talks),
+            )
+            .select_related("actor", "topic", "topic__negotiation")
+        ),
+        "statement": lambda: Statement.objects.public().select_related("speaker"),
+        "event": lambda: Event.objects.public(),
+        "source": lambda: Source.objects.public(),
+    }
+    return querysets[model_name]()
+
+
+# The kinds of record a source can be cited by, in the order a source page lists them.
+CITING_KINDS = (
+    "negotiation",
+    "keyfigure",
+    "topic",
+    "actor",
+    "relationship",
+    "position",
+    "statement",
+    "event",
+    "milestone",
+)

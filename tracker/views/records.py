@@ -1,0 +1,224 @@
+"""Pages of single records: actors, statements, events, sources; and the changes log."""
+
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from tracker.models import (
+    Actor,
+    Citation,
+    Correction,
+    Event,
+    EventRole,
+    Participation,
+    Relationship,
+    Source,
+    Statement,
+)
+from tracker.views.common import (
+    CITING_KINDS,
+    attach_citations,
+    corrections_for,
+    paginate,
+    public_records,
+    record_or_gone,
+)
+
+RECENT_ITEMS = 25
+# What a record's name and URL need, so the changes log links without extra queries.
+_LINK_RELATIONS = {
+    "keyfigure": ("negotiation",),
+    "topic": ("negotiation",),
+    "milestone": ("negotiation",),
+    "relationship": ("subject", "object"),
+    "position": ("actor", "topic", "topic__negotiation"),
+    "statement": ("speaker",),
+}
+
+
+def _public_evidence() -> Prefetch:
+    return Prefetch(
+        "evidence",
+        queryset=Statement.objects.public().order_by("-stated_on", "-id"),
+        to_attr="public_evidence",
+    )
+
+
+@require_safe
+def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An actor: profile, native name, aliases, relationships, positions, statements, events.
+
+    Template: tracker/actor.html with ``actor``, ``relationships``,
+    ``participations``, ``positions`` (by topic, newest first, ``is_current``
+    set), ``statements``, ``event_roles``, ``corrections``.
+    """
+    actor = record_or_gone(request, Actor.objects, slug=slug)
+    if isinstance(actor, HttpResponse):
+        return actor
+    relationships = list(
+        Relationship.objects.public()
+        .filter(Q(subject=actor) | Q(object=actor))
+        .select_related("subject", "object")
+    )
+    participations = list(
+        Participation.objects.public().filter(actor=actor).select_related("negotiation")
+    )
+    positions = list(
+        public_records("position")
+        .filter(actor=actor)
+        .prefetch_related(_public_evidence())
+        .order_by("topic__negotiation__title", "topic__order", "topic__title", "-as_of")
+    )
+    seen_topics: set[int] = set()
+    for position in positions:
+        position.is_current = position.topic_id not in seen_topics
+        seen_topics.add(position.topic_id)
+    statements = list(actor.statements.public().select_related("event")[:RECENT_ITEMS])
+    event_roles = list(
+        EventRole.objects.public()
+        .filter(actor=actor)
+        .select_related("event")
+        .order_by("-event__occurred_on", "event__title")[:RECENT_ITEMS]
+    )
+    attach_citations(actor, relationships, statements)
+    context = {
+        "actor": actor,
+        "relationships": relationships,
+        "participations": participations,
+        "positions": positions,
+        "statements": statements,
+        "event_roles": event_roles,
+        "corrections": corrections_for(actor),
+    }
+    return render(request, "tracker/actor.html", context)
+
+
+@require_safe
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A statement: quote or paraphrase, attribution as reported, channel, date, sources.
+
+    Template: tracker/statement.html with ``statement``, ``speaker``, ``event``
+    and ``negotiation`` (each None unless public), ``topics``, ``positions``,
+    ``milestones``, ``corrections``.
+    """
+    statements = Statement.objects.select_related("speaker", "event", "negotiation")
+    statement = record_or_gone(request, statements, pk=pk)
+    if isinstance(statement, HttpResponse):
+        return statement
+    topics = list(public_records("topic").filter(statements=statement))
+    positions = list(public_records("position").filter(evidence=statement))
+    milestones = list(public_records("milestone").filter(statements=statement))
+    attach_citations(statement)
+    context = {
+        "statement": statement,
+        "speaker": _if_public(statement.speaker),
+        "event": _if_public(statement.event),
+        "negotiation": _if_public(statement.negotiation),
+        "topics": topics,
+        "positions": positions,
+        "milestones": milestones,
+        "corrections": corrections_for(statement),
+    }
+    return render(request, "tracker/statement.html", context)
+
+
+def _if_public(record):
+    """The related record when the public may see it, else None."""
+    return record if record is not None and record.is_public else None
+
+
+@require_safe
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An event: place, time, actors and roles, and every account of it side by side.
+
+    Template: tracker/event.html with ``event``, ``negotiation``, ``roles``,
+    ``accounts``, ``verifications`` (the distinct ones), ``milestones``, ``corrections``.
+    """
+    event = record_or_gone(request, Event.objects.select_related("negotiation"), slug=slug)
+    if isinstance(event, HttpResponse):
+        return event
+    roles = list(
+        EventRole.objects.public()
+        .filter(event=event)
+        .select_related("actor")
+        .order_by("role", "actor__name")
+    )
+    accounts = list(event.accounts.public().select_related("speaker").order_by("stated_on", "id"))
+    milestones = list(public_records("milestone").filter(events=event))
+    attach_citations(event, accounts)
+    context = {
+        "event": event,
+        "negotiation": _if_public(event.negotiation),
+        "roles": roles,
+        "accounts": accounts,
+        "verifications": sorted({a.get_verification_display() for a in accounts}),
+        "milestones": milestones,
+        "corrections": corrections_for(event),
+    }
+    return render(request, "tracker/event.html", context)
+
+
+@require_safe
+def source_list(request: HttpRequest) -> HttpResponse:
+    """Every public source, newest first, 50 to a page.
+
+    Template: tracker/source_list.html with ``page`` (a Paginator page).
+    """
+    page = paginate(request, Source.objects.public(), per_page=50)
+    return render(request, "tracker/source_list.html", {"page": page})
+
+
+@require_safe
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A source and every public record that cites it, each with the locator.
+
+    Template: tracker/source.html with ``source``, ``cited_by`` (a list of
+    (kind label, records) with ``locators`` on each record), ``corrections``.
+    """
+    source = record_or_gone(request, Source.objects, pk=pk)
+    if isinstance(source, HttpResponse):
+        return source
+    citations = Citation.objects.public().filter(source=source)
+    locators: dict[tuple, list[str]] = {}
+    for citation in citations.select_related("content_type"):
+        key = (citation.content_type.model, citation.object_id)
+        locators.setdefault(key, []).append(citation.locator)
+    cited_by = []
+    for kind in CITING_KINDS:
+        cited_ids = citations.filter(
+            content_type__app_label="tracker", content_type__model=kind
+        ).values("object_id")
+        records = list(public_records(kind).filter(pk__in=cited_ids))
+        for record in records:
+            record.locators = [loc for loc in locators.get((kind, record.pk), []) if loc]
+        if records:
+            cited_by.append((records[0]._meta.verbose_name_plural, records))
+    context = {"source": source, "cited_by": cited_by, "corrections": corrections_for(source)}
+    return render(request, "tracker/source.html", context)
+
+
+@require_safe
+def changes(request: HttpRequest) -> HttpResponse:
+    """The public log of corrections, newest first, each linked to its record.
+
+    Template: tracker/changes.html with ``page``; each correction on it has
+    ``target`` (its record, published or retracted) or None.
+    """
+    corrections = Correction.objects.public().select_related("content_type")
+    page = paginate(request, corrections, per_page=50)
+    page.object_list = list(page.object_list)
+    wanted: dict[type, set] = {}
+    for correction in page.object_list:
+        model = correction.content_type.model_class()
+        if model is not None and hasattr(model.objects, "on_record"):
+            wanted.setdefault(model, set()).add(correction.object_id)
+    found = {}
+    for model, pks in wanted.items():
+        related = _LINK_RELATIONS.get(model._meta.model_name, ())
+        for record in model.objects.on_record().filter(pk__in=pks).select_related(*related):
+            found[(model, record.pk)] = record
+    for correction in page.object_list:
+        model = correction.content_type.model_class()
+        correction.target = found.get((model, correction.object_id))
+    return render(request, "tracker/changes.html", {"page": page})

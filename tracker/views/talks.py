@@ -1,0 +1,196 @@
+"""The talks and what hangs off them: home, talks page, topic page, milestone page."""
+
+import datetime
+
+from django.core.exceptions import BadRequest
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from tracker.models import (
+    Actor,
+    Milestone,
+    Negotiation,
+    NegotiationState,
+    Participation,
+    Position,
+    Statement,
+    Topic,
+)
+from tracker.views.charts import stance_chart
+from tracker.views.common import (
+    attach_citations,
+    corrections_for,
+    parse_day,
+    public_records,
+    record_or_gone,
+)
+
+ACTIVE_STATES = [NegotiationState.PROPOSED, NegotiationState.ONGOING, NegotiationState.PAUSED]
+LATEST_STATEMENTS = 6
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Active talks, the latest statements, upcoming and recent milestones.
+
+    Template: tracker/home.html with ``active_talks``, ``other_talks``,
+    ``latest_statements``, ``upcoming_milestones``, ``recent_milestones``.
+    """
+    today = timezone.localdate()
+    talks = list(
+        Negotiation.objects.public().prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.public().select_related("actor"),
+                to_attr="public_participations",
+            )
+        )
+    )
+    latest = list(
+        Statement.objects.public().select_related("speaker", "negotiation")[:LATEST_STATEMENTS]
+    )
+    milestones = public_records("milestone")
+    upcoming = milestones.filter(held_on__isnull=True, planned_on__gte=today).order_by(
+        "planned_on", "title"
+    )[:5]
+    recent = milestones.filter(held_on__lte=today).order_by("-held_on", "title")[:5]
+    attach_citations(latest)
+    context = {
+        "active_talks": [t for t in talks if t.state in ACTIVE_STATES],
+        "other_talks": [t for t in talks if t.state not in ACTIVE_STATES],
+        "latest_statements": latest,
+        "upcoming_milestones": list(upcoming),
+        "recent_milestones": list(recent),
+        "today": today,
+    }
+    return render(request, "tracker/home.html", context)
+
+
+def _time_travel(
+    request: HttpRequest,
+) -> tuple[datetime.date | None, datetime.date | None, datetime.date | None]:
+    """Read ``as_of`` or ``compare``/``to`` from the query; 400 for a contradictory mix."""
+    as_of = parse_day(request, "as_of")
+    compare = parse_day(request, "compare")
+    to = parse_day(request, "to")
+    if as_of and (compare or to):
+        raise BadRequest("Choose either a date to look back to, or two dates to compare.")
+    if to and not compare:
+        raise BadRequest("To compare, give the earlier date as well as the later one.")
+    if compare:
+        to = to or timezone.localdate()
+        if compare > to:
+            raise BadRequest("The first date of a comparison must not be after the second.")
+    return as_of, compare, to
+
+
+@require_safe
+def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The talks page, today, as of a past day (``?as_of=``) or between two (``?compare=&to=``).
+
+    Template: tracker/negotiation.html with ``negotiation``, ``participations``,
+    ``key_figures``, ``matrix``, ``timeline``, ``latest_statements``, ``changes``
+    (None unless comparing), ``as_of``, ``compare``, ``to``, ``corrections``.
+    """
+    as_of, compare, to = _time_travel(request)
+    negotiation = record_or_gone(request, Negotiation.objects, slug=slug)
+    if isinstance(negotiation, HttpResponse):
+        return negotiation
+    participations = list(
+        Participation.objects.public().filter(negotiation=negotiation).select_related("actor")
+    )
+    topics = list(negotiation.topics.public())
+    day = to or as_of or timezone.localdate()
+    key_figures = list(negotiation.key_figures.public().filter(as_of__lte=day))
+    changes, current = negotiation.position_changes(compare, to) if compare else (None, None)
+    matrix = negotiation.position_matrix(participations, topics, day, current)
+    timeline = negotiation.timeline(as_of=to or as_of, since=compare)
+    statements = [entry.record for entry in timeline if entry.kind == "statement"]
+    latest = sorted(statements, key=lambda s: (s.stated_on, s.pk), reverse=True)
+    attach_citations(negotiation, key_figures, [entry.record for entry in timeline])
+    context = {
+        "negotiation": negotiation,
+        "participations": participations,
+        "key_figures": key_figures,
+        "matrix": matrix,
+        "timeline": timeline,
+        "latest_statements": latest[:LATEST_STATEMENTS],
+        "changes": changes,
+        "as_of": as_of,
+        "compare": compare,
+        "to": to,
+        "today": timezone.localdate(),
+        "corrections": corrections_for(negotiation),
+    }
+    return render(request, "tracker/negotiation.html", context)
+
+
+@require_safe
+def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> HttpResponse:
+    """A topic: each actor's stance over time, as a chart and as a table.
+
+    Template: tracker/topic.html with ``topic``, ``positions`` (oldest first per
+    actor), ``chart`` (see views.charts), ``statements``, ``corrections``.
+    """
+    topics = Topic.objects.filter(negotiation__in=Negotiation.objects.public())
+    topic = record_or_gone(
+        request, topics.select_related("negotiation"), negotiation__slug=negotiation_slug, slug=slug
+    )
+    if isinstance(topic, HttpResponse):
+        return topic
+    positions = list(
+        Position.objects.public()
+        .filter(topic=topic, actor__in=Actor.objects.public())
+        .select_related("actor")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Statement.objects.public().order_by("-stated_on", "-id"),
+                to_attr="public_evidence",
+            )
+        )
+        .order_by("actor__name", "as_of")
+    )
+    statements = list(
+        topic.statements.public().select_related("speaker").order_by("-stated_on", "-id")[:10]
+    )
+    attach_citations(topic, positions, statements)
+    context = {
+        "topic": topic,
+        "negotiation": topic.negotiation,
+        "positions": positions,
+        "chart": stance_chart(topic, positions, timezone.localdate()),
+        "statements": statements,
+        "corrections": corrections_for(topic),
+    }
+    return render(request, "tracker/topic.html", context)
+
+
+@require_safe
+def milestone_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A step of the talks, with its dates, outcome, statements and events.
+
+    Template: tracker/milestone.html with ``milestone``, ``statements``,
+    ``events``, ``corrections``.
+    """
+    milestones = Milestone.objects.filter(
+        negotiation__in=Negotiation.objects.public()
+    ).select_related("negotiation")
+    milestone = record_or_gone(request, milestones, slug=slug)
+    if isinstance(milestone, HttpResponse):
+        return milestone
+    statements = list(milestone.statements.public().select_related("speaker"))
+    events = list(milestone.events.public())
+    attach_citations(milestone, statements, events)
+    context = {
+        "milestone": milestone,
+        "negotiation": milestone.negotiation,
+        "statements": statements,
+        "events": events,
+        "corrections": corrections_for(milestone),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracker/milestone.html", context)

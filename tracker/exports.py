@@ -162,8 +162,14 @@ class PublicData:
     written as empty, never followed.
     """
 
-    def __init__(self, negotiation: Negotiation | None = None):
+    def __init__(
+        self,
+        negotiation: Negotiation | None = None,
+        absolute: Callable[[str], str] | None = None,
+    ):
         self.negotiation = negotiation
+        # Turns a record's path into a full address (request.build_absolute_uri).
+        self.absolute = absolute or (lambda path: path)
         self._ids: dict[type[models.Model], set[int]] = {}
 
     # Querysets, one per table, scoped to the talks when there is one.
@@ -405,10 +411,18 @@ def _field_columns(model: type[models.Model]) -> list[Column]:
                 "url",
                 "URL",
                 "The record's page on Parley.",
-                lambda obj: obj.get_absolute_url(),
+                _url,
             )
         )
     return columns
+
+
+def _url(obj: models.Model, data: PublicData | None = None) -> str:
+    path = obj.get_absolute_url()
+    return data.absolute(path) if data else path
+
+
+_url.needs_data = True
 
 
 def _attribute(attname: str) -> Callable[[models.Model], object]:
@@ -430,7 +444,7 @@ def _reference(field: models.Field) -> Callable[[models.Model], object]:
             return value
         return value if value in data.ids(field.related_model) else None
 
-    read.checks_public = True
+    read.needs_data = True
     return read
 
 
@@ -591,7 +605,7 @@ def _all_csv_tables() -> list[tuple[str, list[Column]]]:
 
 
 def _read(column: Column, obj: models.Model, data: PublicData) -> object:
-    if getattr(column.read, "checks_public", False):
+    if getattr(column.read, "needs_data", False):
         return column.read(obj, data)
     return column.read(obj)
 

@@ -3,12 +3,21 @@
 from django.urls import path
 
 from tracker import views
+from tracker.downloads import download, downloads, negotiation_download, negotiation_downloads
 
 app_name = "tracker"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("talks/<slug:slug>/", views.negotiation_detail, name="negotiation"),
+    path("talks/<slug:slug>/downloads/", negotiation_downloads, name="negotiation_downloads"),
+    path(
+        "talks/<slug:slug>/downloads/<str:filename>",
+        negotiation_download,
+        name="negotiation_download",
+    ),
+    path("downloads/", downloads, name="downloads"),
+    path("downloads/<str:filename>", download, name="download"),
     path("talks/<slug:negotiation_slug>/topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor"),
     path("statements/<int:pk>/", views.statement_detail, name="statement"),

@@ -209,6 +209,61 @@ else:
 AXES_IPWARE_PROXY_ORDER = "left-most"
 IPWARE_STRICT = False
 
+# The read-only API under /api/v1/ (tracker/api/). Anonymous and stateless: no
+# authentication, so no session or CSRF cookie; JSON only (the browsable API
+# would need inline script); lists are paginated by tracker.api.pagination.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+# The API's OpenAPI schema (/api/v1/schema/) and docs (/api/v1/docs/), served
+# from drf-spectacular-sidecar's static files: no CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parley API",
+    "DESCRIPTION": (
+        "Read-only access to every published record Parley holds on the talks it follows: "
+        "talks, actors, relationships, topics, positions, statements, events, milestones "
+        "and sources. Every record carries its public URL, its citations and its dates "
+        "with their precision. Drafts never appear."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "tracker.dates.Precision",
+        "PartOfDayEnum": "tracker.dates.PartOfDay",
+        "ActorKindEnum": "tracker.models.ActorKind",
+        "RelationshipKindEnum": "tracker.models.RelationshipKind",
+        "TalksStateEnum": "tracker.models.NegotiationState",
+        "ParticipationRoleEnum": "tracker.models.ParticipationRole",
+        "StanceEnum": "tracker.models.Stance",
+        "PositionBasisEnum": "tracker.models.PositionBasis",
+        "StatementKindEnum": "tracker.models.StatementKind",
+        "AttributionKindEnum": "tracker.models.AttributionKind",
+        "FormEnum": "tracker.models.Form",
+        "ChannelEnum": "tracker.models.Channel",
+        "VerificationEnum": "tracker.models.Verification",
+        "EventKindEnum": "tracker.models.EventKind",
+        "EventRoleEnum": "tracker.models.EventRoleKind",
+        "MilestoneKindEnum": "tracker.models.MilestoneKind",
+        "MilestoneStateEnum": "tracker.models.MilestoneState",
+        "SourceKindEnum": "tracker.models.SourceKind",
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

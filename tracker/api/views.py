@@ -1,0 +1,269 @@
+"""The API's endpoints: read-only viewsets over ``.public()`` querysets.
+
+Each list costs a fixed number of queries whatever the page size: related
+records are selected or prefetched, and every prefetch of a link, a citation or
+a related record goes through that model's own ``.public()``. Lists have a
+stable order ending in the id, so paging never skips or repeats a record.
+"""
+
+from django.db.models import F, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, JsonResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import viewsets
+
+from tracker.api import filters, serializers
+from tracker.api.pagination import Pagination
+from tracker.models import (
+    Actor,
+    Citation,
+    Event,
+    EventRole,
+    KeyFigure,
+    Milestone,
+    Negotiation,
+    Participation,
+    Position,
+    Relationship,
+    Source,
+    Statement,
+)
+
+NOT_FOUND = OpenApiResponse(
+    serializers.ErrorSerializer, description="No public record with that id, or no such page."
+)
+BAD_PARAMETER = OpenApiResponse(
+    serializers.ValidationErrorSerializer,
+    description="A query parameter was malformed; the body names it and says why.",
+)
+
+
+RECORD_ID = OpenApiParameter(
+    "id",
+    {"type": "integer", "minimum": 1},
+    OpenApiParameter.PATH,
+    description="The record's id, as in the list's `id` field.",
+)
+
+
+def _citations() -> Prefetch:
+    """The published sources behind each record, with the source in the same query."""
+    return Prefetch("citations", queryset=Citation.objects.public().select_related("source"))
+
+
+def _documented(serializer_class, noun: str):
+    """Describe a viewset's list and detail, including their 400 and 404 answers."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List public {noun}",
+            responses={200: serializer_class, 400: BAD_PARAMETER, 404: NOT_FOUND},
+        ),
+        retrieve=extend_schema(
+            summary=f"One public record of {noun}",
+            parameters=[RECORD_ID],
+            responses={200: serializer_class, 404: NOT_FOUND},
+        ),
+    )
+
+
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
+    """GET (and HEAD, OPTIONS) only; lists paginated and filtered, details by id."""
+
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = "[0-9]+"
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Query parameters filter lists only; a record's own URL always finds it.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@_documented(serializers.NegotiationSerializer, "talks")
+class TalksViewSet(PublicViewSet):
+    """Talks, with their participants and key figures."""
+
+    serializer_class = serializers.NegotiationSerializer
+    filterset_class = filters.TalksFilter
+
+    def get_queryset(self) -> QuerySet:
+        key_figures = KeyFigure.objects.public().prefetch_related(_citations())
+        return (
+            Negotiation.objects.public()
+            .prefetch_related(
+                _citations(),
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.public().order_by("order", "actor__name", "pk"),
+                ),
+                Prefetch("key_figures", queryset=key_figures.order_by("label", "-as_of", "pk")),
+            )
+            .order_by(F("start_on").desc(nulls_last=True), "title", "pk")
+        )
+
+
+@_documented(serializers.ActorSerializer, "actors")
+class ActorViewSet(PublicViewSet):
+    """States, bodies, armed groups, parties, organisations and people."""
+
+    serializer_class = serializers.ActorSerializer
+    filterset_class = filters.ActorFilter
+
+    def get_queryset(self) -> QuerySet:
+        return Actor.objects.public().prefetch_related(_citations()).order_by("name", "pk")
+
+
+@_documented(serializers.RelationshipSerializer, "relationships")
+class RelationshipViewSet(PublicViewSet):
+    """Typed, dated links between two public actors."""
+
+    serializer_class = serializers.RelationshipSerializer
+    filterset_class = filters.RelationshipFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Relationship.objects.public()
+            .select_related("subject", "object")
+            .prefetch_related(_citations())
+            .order_by("subject__name", "kind", "object__name", "pk")
+        )
+
+
+@_documented(serializers.TopicSerializer, "topics")
+class TopicViewSet(PublicViewSet):
+    """The issues on the table of public talks."""
+
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filters.TopicFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            filters.public_topics()
+            .select_related("negotiation")
+            .prefetch_related(_citations())
+            .order_by("negotiation_id", "order", "title", "pk")
+        )
+
+
+@_documented(serializers.PositionSerializer, "positions")
+class PositionViewSet(PublicViewSet):
+    """Every actor's stance on every topic, as a history; ``?as_of=`` picks one day."""
+
+    serializer_class = serializers.PositionSerializer
+    filterset_class = filters.PositionFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Position.objects.public()
+            .filter(actor__in=Actor.objects.public(), topic__in=filters.public_topics())
+            .select_related("actor", "topic__negotiation")
+            .prefetch_related(
+                _citations(),
+                Prefetch("evidence", queryset=Statement.objects.public().only("pk")),
+            )
+            .order_by("topic_id", "actor__name", "-as_of", "pk")
+        )
+
+
+@_documented(serializers.StatementSerializer, "statements")
+class StatementViewSet(PublicViewSet):
+    """Things said or written, attributed as reported, newest first."""
+
+    serializer_class = serializers.StatementSerializer
+    filterset_class = filters.StatementFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Statement.objects.public()
+            .select_related("negotiation", "speaker", "event")
+            .prefetch_related(
+                _citations(), Prefetch("topics", queryset=filters.public_topics().only("pk"))
+            )
+            .order_by(F("stated_on").desc(nulls_last=True), "-pk")
+        )
+
+
+@_documented(serializers.EventSerializer, "events")
+class EventViewSet(PublicViewSet):
+    """Things that happened, with the actors' roles and the accounts of them, newest first."""
+
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Event.objects.public()
+            .select_related("negotiation")
+            .prefetch_related(
+                _citations(),
+                Prefetch(
+                    "roles",
+                    queryset=EventRole.objects.public().order_by("role", "actor__name", "pk"),
+                ),
+                Prefetch(
+                    "accounts",
+                    queryset=Statement.objects.public().only("pk", "event").order_by("pk"),
+                ),
+            )
+            .order_by(F("occurred_on").desc(nulls_last=True), "title", "pk")
+        )
+
+
+@_documented(serializers.MilestoneSerializer, "milestones")
+class MilestoneViewSet(PublicViewSet):
+    """The steps of public talks, in the order they were held or are planned."""
+
+    serializer_class = serializers.MilestoneSerializer
+    filterset_class = filters.MilestoneFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Milestone.objects.public()
+            .filter(negotiation__in=Negotiation.objects.public())
+            .select_related("negotiation")
+            .annotate(date=Coalesce("held_on", "planned_on"))
+            .prefetch_related(
+                _citations(),
+                Prefetch("statements", queryset=Statement.objects.public().only("pk")),
+                Prefetch("events", queryset=Event.objects.public().only("pk")),
+            )
+            .order_by("negotiation_id", "date", "title", "pk")
+        )
+
+
+@_documented(serializers.SourceSerializer, "sources")
+class SourceViewSet(PublicViewSet):
+    """The published documents Parley cites, newest first."""
+
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filters.SourceFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Source.objects.public()
+            .prefetch_related(_citations())
+            .order_by(F("published_on").desc(nulls_last=True), "outlet", "title", "pk")
+        )
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Interactive docs, from the app's own static files and with no inline script or style.
+
+    Template: tracker/api_docs.html.
+    """
+
+    template_name = "tracker/api_docs.html"
+    title = "Parley API"
+
+
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other address under /api/v1/: a 404 in JSON, as the API's clients expect."""
+    return JsonResponse({"detail": "Not found."}, status=404)

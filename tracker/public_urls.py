@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker import views
+from tracker import search_views, views
 from tracker.downloads import download, downloads, negotiation_download, negotiation_downloads
 
 app_name = "tracker"
@@ -26,4 +26,5 @@ urlpatterns = [
     path("sources/", views.source_list, name="sources"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("changes/", views.changes, name="changes"),
+    path("search/", search_views.search_page, name="search"),
 ]

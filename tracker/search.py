@@ -101,10 +101,7 @@ _SQLITE_SCHEMA = [
         INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
     END""",
 ]
-_POSTGRES_SCHEMA = [
-    "CREATE INDEX IF NOT EXISTS tracker_search_vector_gin "
-    "ON tracker_searchdocument USING gin (vector)",
-]
+_PG_INDEX = "tracker_search_vector_gin"
 
 
 def install_schema(conn=None) -> None:
@@ -114,10 +111,18 @@ def install_schema(conn=None) -> None:
     triggers; ``rebuild_search_index`` calls this again to restore them.
     """
     conn = conn or connection
-    statements = {"sqlite": _SQLITE_SCHEMA, "postgresql": _POSTGRES_SCHEMA}.get(conn.vendor, [])
     with conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+        if conn.vendor == "sqlite":
+            for statement in _SQLITE_SCHEMA:
+                cursor.execute(statement)
+        elif conn.vendor == "postgresql":
+            # Even CREATE INDEX IF NOT EXISTS fails in a transaction with pending
+            # deferred constraint checks, so look before creating.
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [_PG_INDEX])
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"CREATE INDEX {_PG_INDEX} ON tracker_searchdocument USING gin (vector)"
+                )
 
 
 def uninstall_schema(conn=None) -> None:
@@ -129,7 +134,7 @@ def uninstall_schema(conn=None) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         elif conn.vendor == "postgresql":
-            cursor.execute("DROP INDEX IF EXISTS tracker_search_vector_gin")
+            cursor.execute(f"DROP INDEX IF EXISTS {_PG_INDEX}")
 
 
 # ---------------------------------------------------------------------------

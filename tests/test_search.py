@@ -1,0 +1,318 @@
+"""Search: /search/ finds every kind of public record, and never anything else."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import (
+    cite,
+    make_actor,
+    make_event,
+    make_milestone,
+    make_negotiation,
+    make_participation,
+    make_position,
+    make_source,
+    make_statement,
+    make_topic,
+)
+from tracker.dates import Precision
+from tracker.models import SearchDocument, Status
+from tracker.search import parse_query
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("tracker:search")
+
+
+def result_urls(response) -> list[str]:
+    """The addresses of the results on a search page, in order."""
+    page = response.context["results"]
+    return [hit.document.url for hit in page.object_list]
+
+
+def search(client, **params):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return response
+
+
+def one_of_each_kind(word: str, status: str = Status.PUBLISHED, n: int = 0) -> dict:
+    """One record of every searchable kind, each with ``word`` in its text."""
+    talks = make_negotiation(title=f"Talks on {word}", status=status)
+    public_talks = make_negotiation()
+    actor = make_actor(name=f"{word} Brigade", status=status)
+    topic = make_topic(negotiation=public_talks, question=f"Should {word} stay?", status=status)
+    statement = make_statement(text=f"We reject {word}.", status=status)
+    position = make_position(
+        topic=make_topic(negotiation=public_talks),
+        summary=f"Opposes {word}.",
+        evidence=[statement],
+        status=status,
+    )
+    event = make_event(title=f"Strike near {word}", status=status)
+    milestone = make_milestone(negotiation=public_talks, title=f"{word} round", status=status)
+    source = make_source(title=f"Inside {word} {n}", status=status)
+    return {
+        "talks": talks,
+        "actor": actor,
+        "topic": topic,
+        "position": position,
+        "statement": statement,
+        "event": event,
+        "milestone": milestone,
+        "source": source,
+    }
+
+
+def test_hezbollah_finds_the_militia_kataib_hezbollah(client, seed):
+    response = search(client, q="Hezbollah")
+    urls = result_urls(response)
+    assert reverse("tracker:actor", args=["kataib-hezbollah"]) in urls
+    assert "Kata&#x27;ib <mark>Hezbollah</mark>" in response.content.decode()
+
+
+def test_every_public_record_kind_is_found(client):
+    records = one_of_each_kind("Zanzibar")
+    response = search(client, q="zanzibar")
+    assert sorted(result_urls(response)) == sorted(r.get_absolute_url() for r in records.values())
+    assert set(response.context["results"].paginator.object_list.facets) == set(records)
+
+
+def test_actors_are_found_by_alias_and_by_native_name(client):
+    actor = make_actor(
+        name="Kata'ib Hezbollah",
+        aliases="Kataib Hezbollah\nHezbollah Brigades\nKH",
+        native_name="كتائب حزب الله",
+        native_language="ar",
+    )
+    for query in ("Brigades", "KH", "كتائب", "Kataib"):
+        assert result_urls(search(client, q=query)) == [actor.get_absolute_url()], query
+
+
+def test_statements_are_found_by_attribution_and_events_by_place(client):
+    statement = make_statement(attribution="a former senior U.S. military official")
+    event = make_event(place_name="al-Mashtal", district="east Baghdad", city="Baghdad")
+    assert result_urls(search(client, q="former official")) == [statement.get_absolute_url()]
+    assert result_urls(search(client, q="Mashtal")) == [event.get_absolute_url()]
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
+def test_drafts_never_appear_in_search(client, status):
+    one_of_each_kind("Zanzibar", status=status)
+    response = search(client, q="zanzibar")
+    assert result_urls(response) == []
+    assert "Zanzibar" not in response.content.decode().replace("“zanzibar”", "")
+    assert not SearchDocument.objects.filter(title__icontains="zanzibar").exists()
+
+
+def test_records_of_unpublished_talks_never_appear_in_search(client):
+    talks = make_negotiation(status=Status.DRAFT)
+    make_topic(negotiation=talks, title="Zanzibar question")
+    make_milestone(negotiation=talks, title="Zanzibar round")
+    make_position(topic=make_topic(negotiation=talks), summary="On Zanzibar.")
+    assert result_urls(search(client, q="zanzibar")) == []
+
+
+def test_publishing_a_draft_adds_it_to_search(client):
+    statement = make_statement(text="Zanzibar is on the table.", status=Status.DRAFT)
+    assert result_urls(search(client, q="zanzibar")) == []
+    statement.status = Status.PUBLISHED
+    statement.save()
+    assert result_urls(search(client, q="zanzibar")) == [statement.get_absolute_url()]
+
+
+def test_retraction_removes_a_record_from_search(client):
+    records = one_of_each_kind("Zanzibar")
+    for record in records.values():
+        record.status = Status.RETRACTED
+        record.save()
+    assert result_urls(search(client, q="zanzibar")) == []
+
+
+def test_editing_a_record_updates_search(client):
+    event = make_event(title="Strike on Zanzibar")
+    event.title = "Strike on Pemba"
+    event.save()
+    assert result_urls(search(client, q="zanzibar")) == []
+    assert result_urls(search(client, q="pemba")) == [event.get_absolute_url()]
+
+
+def test_unpublishing_talks_takes_their_topics_out_of_search(client):
+    talks = make_negotiation()
+    topic = make_topic(negotiation=talks, title="Zanzibar question")
+    assert result_urls(search(client, q="zanzibar")) == [topic.get_absolute_url()]
+    talks.status = Status.DRAFT
+    talks.save()
+    assert result_urls(search(client, q="zanzibar")) == []
+
+
+def test_renaming_an_actor_updates_its_positions_in_search(client):
+    actor = make_actor(name="Zanzibar Front")
+    position = make_position(actor=actor)
+    actor.name = "Pemba Front"
+    actor.save()
+    assert result_urls(search(client, q="pemba", kind="position")) == [position.get_absolute_url()]
+
+
+def test_highlighting_escapes_everything_but_the_marks(client):
+    make_statement(
+        attribution='<img src=x onerror="alert(1)"> Hezbollah',
+        text='<script>alert("x")</script> Hezbollah & friends \ue000said\ue001',
+    )
+    content = search(client, q="Hezbollah").content.decode()
+    assert "<mark>Hezbollah</mark>" in content
+    assert "<script>alert" not in content
+    assert "<img src=x" not in content
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; <mark>Hezbollah</mark>" in content
+    assert "<mark>said</mark>" not in content
+
+
+def test_kind_filter_keeps_only_the_chosen_kinds_and_links_count_every_kind(client):
+    records = one_of_each_kind("Zanzibar")
+    response = search(client, q="zanzibar", kind=["event", "source"])
+    assert sorted(result_urls(response)) == sorted(
+        [records["event"].get_absolute_url(), records["source"].get_absolute_url()]
+    )
+    links = {link["kind"]: link["count"] for link in response.context["kind_links"]}
+    assert links == dict.fromkeys(records, 1)
+    assert response.context["total"] == 2
+
+
+def test_talks_filter_keeps_only_records_of_those_talks(client):
+    talks, other = make_negotiation(), make_negotiation()
+    actor = make_actor(name="Zanzibar Front")
+    make_participation(negotiation=talks, actor=actor)
+    topic = make_topic(negotiation=talks, title="Zanzibar")
+    statement = make_statement(text="Zanzibar now.", negotiation=talks)
+    by_topic = make_statement(text="Zanzibar too.")
+    by_topic.topics.add(topic)
+    source = make_source(title="Zanzibar report")
+    cite(statement, source)
+    make_statement(text="Zanzibar elsewhere.", negotiation=other)
+    make_milestone(negotiation=other, title="Zanzibar round")
+    response = search(client, q="zanzibar", talks=talks.slug)
+    expected = [actor, topic, statement, by_topic, source]
+    assert sorted(result_urls(response)) == sorted(r.get_absolute_url() for r in expected)
+
+
+def test_date_range_keeps_records_whose_dates_overlap_it(client):
+    in_week = make_statement(
+        text="Zanzibar", stated_on=datetime.date(2024, 2, 7), stated_on_precision=Precision.WEEK
+    )
+    in_month = make_event(
+        title="Zanzibar", occurred_on=datetime.date(2024, 1, 1), occurred_on_precision="month"
+    )
+    make_statement(text="Zanzibar", stated_on=datetime.date(2024, 3, 1))
+    make_actor(name="Zanzibar Front")  # no date: drops out once a range is set
+    response = search(client, q="zanzibar", **{"from": "2024-01-31", "to": "2024-02-05"})
+    assert sorted(result_urls(response)) == sorted(
+        [in_week.get_absolute_url(), in_month.get_absolute_url()]
+    )
+    assert "week of 5 Feb 2024" in response.content.decode()
+
+
+def test_results_are_paginated(client):
+    for n in range(25):
+        make_statement(text=f"Zanzibar number {n}")
+    first = search(client, q="zanzibar")
+    second = search(client, q="zanzibar", page=2)
+    assert len(result_urls(first)) == 20
+    assert len(result_urls(second)) == 5
+    assert not set(result_urls(first)) & set(result_urls(second))
+    assert 'rel="next"' in first.content.decode()
+    assert client.get(SEARCH, {"q": "zanzibar", "page": 3}).status_code == 404
+
+
+def test_quoted_phrases_must_match_whole_and_minus_excludes_a_word(client):
+    together = make_statement(text="The Zanzibar Pemba agreement.")
+    apart = make_statement(text="Pemba said Zanzibar.")
+    assert result_urls(search(client, q='"zanzibar pemba"')) == [together.get_absolute_url()]
+    assert result_urls(search(client, q="zanzibar -agreement")) == [apart.get_absolute_url()]
+
+
+def test_query_words_are_never_read_as_operators():
+    query = parse_query('NOT OR AND near( "a" * ^x')
+    assert query.required == ("NOT", "OR", "AND", "near(", "a", "^x")
+    assert query.fts5() == '"NOT" AND "OR" AND "AND" AND "near(" AND "a" AND "^x"'
+
+
+@pytest.mark.parametrize(
+    "query", ["NOT OR AND", 'near( "a" * ^x', '"unclosed', "' ; DROP TABLE x; --", "a:b {c}"]
+)
+def test_query_syntax_of_any_kind_never_fails(client, query):
+    make_statement(text="AND OR near a")
+    search(client, q=query)
+
+
+def test_a_query_without_letters_or_digits_shows_the_form(client):
+    response = search(client, q="!!! ---")
+    assert response.context.get("results") is None
+    assert "Enter a word" in response.content.decode()
+
+
+def test_the_search_page_without_a_query_shows_the_form(client):
+    response = search(client)
+    assert 'name="q"' in response.content.decode()
+    assert response.context.get("results") is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x", "kind": "nonsense"},
+        {"q": "x", "from": "2024-02-30"},
+        {"q": "x", "from": "yesterday"},
+        {"q": "x", "to": "0001-01-01"},
+        {"q": "x", "from": "2024-03-01", "to": "2024-02-01"},
+        {"q": "x", "page": "abc"},
+        {"q": "x", "page": "0"},
+        {"q": "x", "page": "99999999999999999999"},
+        {"q": "x", "talks": "no-such-talks"},
+        {"q": "x", "talks": "not a slug"},
+        {"q": "x", "talks": "nul\x00"},
+        {"q": "x" * 201},
+        {"q": "null\x00byte"},
+    ],
+)
+def test_garbage_parameters_get_a_400_page(client, params):
+    response = client.get(SEARCH, params)
+    assert response.status_code == 400
+    assert "This search could not be run" in response.content.decode()
+
+
+def test_a_page_past_the_last_gets_a_404(client):
+    make_statement(text="Zanzibar")
+    assert client.get(SEARCH, {"q": "zanzibar", "page": 5000}).status_code == 404
+
+
+def test_search_answers_get_and_head_only(client):
+    assert client.head(SEARCH, {"q": "x"}).status_code == 200
+    assert client.post(SEARCH, {"q": "x"}).status_code == 405
+
+
+def test_search_sets_no_cookie(client):
+    response = search(client, q="zanzibar")
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_search_runs_three_queries_whatever_the_data(client, django_assert_num_queries, scale):
+    talks = make_negotiation()
+    for n in range(scale):
+        records = one_of_each_kind("Zanzibar", n=n)
+        records["statement"].topics.add(make_topic(negotiation=talks))
+        make_statement(text=f"Zanzibar {n}", negotiation=talks)
+    with django_assert_num_queries(3):
+        search(client, q="zanzibar", talks=talks.slug, kind=["statement", "topic"])
+
+
+def test_rebuild_search_index_restores_the_index(client, seed):
+    expected = sorted(result_urls(search(client, q="Hezbollah")))
+    SearchDocument.objects.all().delete()
+    assert result_urls(search(client, q="Hezbollah")) == []
+    call_command("rebuild_search_index", verbosity=0)
+    call_command("rebuild_search_index", verbosity=0)
+    assert sorted(result_urls(search(client, q="Hezbollah"))) == expected

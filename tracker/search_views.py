@@ -1,0 +1,125 @@
+"""The public search page, /search/: the form, the results, their kinds and pages."""
+
+import datetime
+
+from django import forms
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from tracker import search
+from tracker.models import Negotiation, SearchKind
+
+RESULTS_PER_PAGE = 20
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2100, 12, 31)
+
+
+class SearchForm(forms.Form):
+    """The query parameters of /search/; anything it rejects is answered with a 400."""
+
+    q = forms.CharField(label="Search for", max_length=search.MAX_QUERY_LENGTH, required=False)
+    kind = forms.MultipleChoiceField(label="Kinds", choices=SearchKind.choices, required=False)
+    talks = forms.SlugField(label="Talks", max_length=120, required=False)
+    to = forms.DateField(label="To", input_formats=["%Y-%m-%d"], required=False)
+    page = forms.IntegerField(label="Page", min_value=1, max_value=100_000, required=False)
+
+    def __init__(self, *args, talks_options: list[Negotiation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.talks_options = talks_options
+
+    def clean_talks(self) -> Negotiation | None:
+        slug = self.cleaned_data["talks"]
+        if not slug:
+            return None
+        for talks in self.talks_options:
+            if talks.slug == slug:
+                return talks
+        raise forms.ValidationError("There are no such talks.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("from", "to"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(name, "Choose a date between 1900 and 2100.")
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end of the date range comes before its start.")
+        return cleaned
+
+
+# "from" is a Python keyword, so it cannot be declared in the class body.
+SearchForm.base_fields["from"] = forms.DateField(
+    label="From", input_formats=["%Y-%m-%d"], required=False
+)
+
+
+def _url(params: QueryDict, **changes) -> str:
+    """``?``-query string of ``params`` with ``changes`` (None removes a key; lists repeat)."""
+    query = params.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if isinstance(value, list):
+            query.setlist(key, value)
+        elif value is not None:
+            query[key] = value
+    return "?" + query.urlencode()
+
+
+def _kind_links(params: QueryDict, facets: dict[str, int], chosen: list[str]) -> list[dict]:
+    """One link per kind with results, each narrowing the search to that kind."""
+    return [
+        {
+            "kind": kind,
+            "label": SearchKind(kind).label,
+            "count": count,
+            "chosen": kind in chosen,
+            "url": _url(params, kind=kind, page=None),
+        }
+        for kind, count in facets.items()
+    ]
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search every public record. Template: tracker/search.html.
+
+    Context: ``form`` (bound), ``talks_options``, ``query`` (the text),
+    ``results`` (a page of ``tracker.search.Hit``) with ``total``,
+    ``kind_links`` and ``page_links``. Malformed parameters get the same page
+    with the errors and a 400; a page past the last gets a 404.
+    """
+    talks_options = list(Negotiation.objects.public().only("slug", "title"))
+    form = SearchForm(request.GET, talks_options=talks_options)
+    context = {"form": form, "talks_options": talks_options, "search_query": ""}
+    if not form.is_valid():
+        return render(request, "tracker/search.html", context, status=400)
+    data = form.cleaned_data
+    context["search_query"] = text = data["q"]
+    context["chosen_kinds"] = data["kind"]
+    context["parsed"] = parsed = search.parse_query(text)
+    if not parsed:
+        return render(request, "tracker/search.html", context)
+    results = search.search(
+        text,
+        kinds=data["kind"],
+        talks=data["talks"],
+        date_from=data["from"],
+        date_to=data["to"],
+    )
+    try:
+        page = Paginator(results, RESULTS_PER_PAGE).page(data["page"] or 1)
+    except EmptyPage as error:
+        raise Http404("There is no such page of results.") from error
+    params = request.GET
+    context.update(
+        results=page,
+        total=page.paginator.count,
+        kind_links=_kind_links(params, results.facets, data["kind"]),
+        all_kinds_url=_url(params, kind=None, page=None),
+        previous_url=_url(params, page=page.previous_page_number()) if page.has_previous() else "",
+        next_url=_url(params, page=page.next_page_number()) if page.has_next() else "",
+    )
+    return render(request, "tracker/search.html", context)

@@ -5,7 +5,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from tracker.dates import precise_date_constraints, precise_date_fields
-from tracker.models.base import Publishable, Status, choices_constraint, status_constraint
+from tracker.models.base import (
+    PUBLISHING_PERMISSIONS,
+    Publishable,
+    Status,
+    choices_constraint,
+    status_constraint,
+)
 
 
 class ActorKind(models.TextChoices):
@@ -67,6 +73,7 @@ class Actor(Publishable):
     description = models.TextField("description", blank=True, help_text="Markdown.")
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["name"]
         verbose_name = "actor"
         verbose_name_plural = "actors"
@@ -138,6 +145,7 @@ class Relationship(
     objects = RelationshipQuerySet.as_manager()
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["subject__name", "kind", "object__name"]
         verbose_name = "relationship"
         verbose_name_plural = "relationships"

@@ -1,8 +1,9 @@
 """What every public-facing record shares: a publishing status and its history."""
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
+from django.db.models.deletion import Collector, ProtectedError
 from simple_history.models import HistoricalRecords
 
 
@@ -11,6 +12,61 @@ class Status(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+
+
+# Published and retracted records are on the public record: their URLs answer
+# (200 or 410), so they are never deleted.
+ON_RECORD = (Status.PUBLISHED, Status.RETRACTED)
+
+# Every publishable model has Django's four permissions plus "publish_<model>"
+# and "retract_<model>" (e.g. tracker.publish_statement), given to the
+# Publisher group; see tracker/publishing.py.
+PUBLISHING_PERMISSIONS = ("add", "change", "delete", "view", "publish", "retract")
+
+
+class StaleRecordError(Exception):
+    """A save that started from a version of the record someone else has since changed."""
+
+    def __init__(self, record, loaded_version: int, current_version: int):
+        self.record = record
+        self.loaded_version = loaded_version
+        self.current_version = current_version
+        super().__init__(
+            f"{record._meta.verbose_name} {record.pk} was saved as version {current_version} "
+            f"after this copy was loaded at version {loaded_version}; reload it and edit again."
+        )
+
+
+class RecordOnFileError(ProtectedError):
+    """A delete that would remove a published or retracted record (or take one with it)."""
+
+    def __init__(self, records):
+        names = ", ".join(
+            f"{r._meta.verbose_name} “{r}” ({r.get_status_display()})" for r in records
+        )
+        super().__init__(
+            f"Published and retracted records are never deleted; retract them instead: {names}.",
+            set(records),
+        )
+
+
+def refuse_deleting_records_on_file(objs, using: str) -> None:
+    """Raise ``RecordOnFileError`` if deleting ``objs`` would remove a record on file.
+
+    Follows the same cascade the delete would, so a draft talks cannot take its
+    published topics with it.
+    """
+    collector = Collector(using=using)
+    collector.collect(objs)
+    on_file = [
+        obj
+        for model, instances in collector.data.items()
+        if issubclass(model, Publishable)
+        for obj in instances
+        if obj.status in ON_RECORD
+    ]
+    if on_file:
+        raise RecordOnFileError(on_file)
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -22,15 +78,30 @@ class PublishableQuerySet(models.QuerySet):
 
     def on_record(self):
         """Published and retracted records: a retracted URL still answers, with a 410."""
-        return self.filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
+        return self.filter(status__in=ON_RECORD)
+
+    def delete(self):
+        """Delete drafts and records in review; refuse if any record is on file.
+
+        ``Model._base_manager`` still deletes anything: it is kept for emptying
+        the database before a restore, never for editing.
+        """
+        refuse_deleting_records_on_file(list(self), using=self.db)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class Publishable(models.Model):
     """Abstract base of every record the public can read.
 
-    Records move draft → in review → published, and may later be retracted.
-    ``version`` counts saves, so two editors cannot silently overwrite each
-    other; ``history`` keeps every change with who made it.
+    Records move draft → in review → published, and may later be retracted
+    (tracker/publishing.py holds the workflow). ``version`` counts saves: a
+    save from a copy loaded at an older version raises ``StaleRecordError``,
+    so two editors cannot silently overwrite each other. ``history`` keeps
+    every change with who made it. Records on file (published or retracted)
+    are never deleted.
     """
 
     status = models.CharField(
@@ -58,9 +129,55 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        """Save, counting the version; refuse a save from a stale copy (optimistic locking).
+
+        The row is locked while its version is compared, so two saves racing
+        each other cannot both pass the check.
+        """
+        if self._state.adding or self.pk is None:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            current = (
+                type(self)
+                ._base_manager.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is None:
+                return super().save(*args, **kwargs)
+            if current != self.version:
+                raise StaleRecordError(self, self.version, current)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            self.version = current + 1
+            try:
+                return super().save(*args, **kwargs)
+            except BaseException:
+                self.version = current
+                raise
+
+    save.alters_data = True
+
+    def delete(self, using=None, keep_parents=False):
+        """Delete a draft or a record in review; a record on file raises ``RecordOnFileError``."""
+        using = using or router.db_for_write(type(self), instance=self)
+        refuse_deleting_records_on_file([self], using=using)
+        return super().delete(using=using, keep_parents=keep_parents)
+
+    delete.alters_data = True
+
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_on_record(self) -> bool:
+        """Published or retracted: its URL answers, so it can never be deleted."""
+        return self.status in ON_RECORD
 
 
 def choices_constraint(field: str, choices: type[models.Choices]) -> models.CheckConstraint:

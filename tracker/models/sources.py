@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
 from tracker.models.base import (
+    PUBLISHING_PERMISSIONS,
     Publishable,
     Status,
     choices_constraint,
@@ -60,6 +61,7 @@ class Source(Publishable, precise_date_fields("published_on", "published on")):
     notes = models.TextField("editors' notes", blank=True, help_text="Shown publicly; Markdown.")
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["-published_on", "outlet", "title"]
         verbose_name = "source"
         verbose_name_plural = "sources"
@@ -181,6 +183,7 @@ class Correction(Publishable):
     text = models.TextField("text", help_text="What was wrong and what was changed. Markdown.")
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["-date", "-id"]
         verbose_name = "correction"
         verbose_name_plural = "corrections"

@@ -7,7 +7,13 @@ from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
 from tracker.models.actors import Actor
-from tracker.models.base import Publishable, Status, choices_constraint, status_constraint
+from tracker.models.base import (
+    PUBLISHING_PERMISSIONS,
+    Publishable,
+    Status,
+    choices_constraint,
+    status_constraint,
+)
 from tracker.models.talks import Negotiation, Topic
 
 
@@ -107,6 +113,7 @@ class Event(Publishable, precise_date_fields("occurred_on", "occurred on")):
     )
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["-occurred_on", "title"]
         verbose_name = "event"
         verbose_name_plural = "events"
@@ -272,6 +279,7 @@ class Statement(Publishable, precise_date_fields("stated_on", "stated on")):
     )
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["-stated_on", "-id"]
         verbose_name = "statement"
         verbose_name_plural = "statements"

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from tracker.dates import precise_date_constraints, precise_date_fields
 from tracker.models.actors import Actor
 from tracker.models.base import (
+    PUBLISHING_PERMISSIONS,
     Publishable,
     PublishableQuerySet,
     Status,
@@ -102,6 +103,7 @@ class Negotiation(
     )
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["-start_on", "title"]
         verbose_name = "talks"
         verbose_name_plural = "talks"
@@ -208,6 +210,7 @@ class KeyFigure(Publishable, precise_date_fields("as_of", "as of", required=True
     )
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["negotiation", "label", "-as_of"]
         verbose_name = "key figure"
         verbose_name_plural = "key figures"
@@ -248,6 +251,7 @@ class Topic(Publishable):
     order = models.PositiveSmallIntegerField("order", default=0)
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["negotiation", "order", "title"]
         verbose_name = "topic"
         verbose_name_plural = "topics"
@@ -317,6 +321,7 @@ class Position(Publishable, precise_date_fields("as_of", "as of", required=True)
     objects = PositionQuerySet.as_manager()
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["topic", "actor__name", "-as_of"]
         verbose_name = "position"
         verbose_name_plural = "positions"
@@ -377,6 +382,7 @@ class Milestone(
     )
 
     class Meta:
+        default_permissions = PUBLISHING_PERMISSIONS
         ordering = ["negotiation", "held_on", "planned_on", "title"]
         verbose_name = "milestone"
         verbose_name_plural = "milestones"

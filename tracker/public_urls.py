@@ -1,8 +1,10 @@
 """The public, read-only site."""
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.http import require_safe
 
-from tracker import search_views, views
+from tracker import feeds, search_views, sitemaps, views
 from tracker.downloads import download, downloads, negotiation_download, negotiation_downloads
 
 app_name = "tracker"
@@ -27,4 +29,21 @@ urlpatterns = [
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("changes/", views.changes, name="changes"),
     path("search/", search_views.search_page, name="search"),
+    path("talks/<slug:slug>/feed/", feeds.NegotiationFeed(), name="negotiation_feed"),
+    path("feeds/statements/", feeds.StatementFeed(), name="statement_feed"),
+    path("feeds/milestones/", feeds.MilestoneFeed(), name="milestone_feed"),
+    path("feeds/changes/", feeds.ChangesFeed(), name="changes_feed"),
+    path(
+        "sitemap.xml",
+        require_safe(sitemap_views.index),
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "tracker:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        require_safe(sitemap_views.sitemap),
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
 ]

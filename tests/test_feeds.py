@@ -1,0 +1,162 @@
+"""Atom feeds: latest statements, milestones, corrections, and one per talks."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    make_correction,
+    make_event,
+    make_milestone,
+    make_negotiation,
+    make_statement,
+    make_topic,
+)
+from tracker.models import Milestone, Statement, Status
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(client, url: str) -> list[dict]:
+    """The feed's entries as dicts of title, link, published, updated and summary."""
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.tag == f"{ATOM}feed"
+    return [
+        {
+            "title": entry.findtext(f"{ATOM}title"),
+            "link": entry.find(f"{ATOM}link").get("href"),
+            "published": entry.findtext(f"{ATOM}published"),
+            "updated": entry.findtext(f"{ATOM}updated"),
+            "summary": entry.findtext(f"{ATOM}summary"),
+        }
+        for entry in feed.iter(f"{ATOM}entry")
+    ]
+
+
+def links(client, url: str) -> list[str]:
+    return [entry["link"].removeprefix("http://testserver") for entry in entries(client, url)]
+
+
+def test_statement_feed_lists_only_public_statements_linked_to_their_pages(client):
+    public = make_statement(text="We will stay.", attribution="the Pentagon")
+    for status in (Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED):
+        make_statement(text=f"Hidden {status}", status=status)
+    found = entries(client, reverse("tracker:statement_feed"))
+    assert [entry["link"] for entry in found] == [f"http://testserver{public.get_absolute_url()}"]
+    assert found[0]["title"] == "the Pentagon: We will stay."
+    assert "Attribution as reported: the Pentagon" in found[0]["summary"]
+
+
+def test_feed_entries_are_dated_from_the_records(client):
+    statement = make_statement()
+    published = datetime.datetime(2024, 2, 8, 12, 30, tzinfo=datetime.UTC)
+    updated = datetime.datetime(2024, 2, 9, 8, 0, tzinfo=datetime.UTC)
+    Statement.objects.filter(pk=statement.pk).update(published_at=published, updated_at=updated)
+    (entry,) = entries(client, reverse("tracker:statement_feed"))
+    assert datetime.datetime.fromisoformat(entry["published"]) == published
+    assert datetime.datetime.fromisoformat(entry["updated"]) == updated
+    feed = ET.fromstring(client.get(reverse("tracker:statement_feed")).content)
+    assert datetime.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == updated
+
+
+def test_milestone_feed_lists_public_milestones_of_public_talks(client):
+    held = make_milestone(
+        title="First round",
+        state=Milestone.State.HELD,
+        held_on=datetime.date(2024, 1, 27),
+    )
+    make_milestone(title="Draft round", status=Status.DRAFT)
+    make_milestone(negotiation=make_negotiation(status=Status.DRAFT), title="Hidden talks")
+    found = entries(client, reverse("tracker:milestone_feed"))
+    assert [entry["link"] for entry in found] == [f"http://testserver{held.get_absolute_url()}"]
+    assert found[0]["title"] == "First round (held, 27 Jan 2024)"
+
+
+def test_changes_feed_lists_corrections_of_public_and_retracted_records_only(client):
+    public = make_statement()
+    retracted = make_statement(status=Status.RETRACTED)
+    draft = make_statement(status=Status.DRAFT)
+    shown = make_correction(public, text="The date was wrong.")
+    withdrawn = make_correction(retracted, text="Withdrawn.", date=datetime.date(2024, 3, 2))
+    make_correction(draft, text="Of a draft.")
+    make_correction(public, text="Not yet published.", status=Status.DRAFT)
+    found = links(client, reverse("tracker:changes_feed"))
+    assert found == [
+        f"{retracted.get_absolute_url()}#correction-{withdrawn.pk}",
+        f"{public.get_absolute_url()}#correction-{shown.pk}",
+    ]
+
+
+def test_talks_feed_lists_that_talks_statements_events_and_milestones(client):
+    talks, other = make_negotiation(), make_negotiation()
+    statement = make_statement(negotiation=talks)
+    by_topic = make_statement()
+    by_topic.topics.add(make_topic(negotiation=talks))
+    event = make_event(negotiation=talks)
+    milestone = make_milestone(negotiation=talks)
+    make_statement(negotiation=other)
+    make_statement(negotiation=talks, status=Status.DRAFT)
+    make_event(negotiation=talks, status=Status.RETRACTED)
+    found = links(client, reverse("tracker:negotiation_feed", args=[talks.slug]))
+    expected = [statement, by_topic, event, milestone]
+    assert sorted(found) == sorted(record.get_absolute_url() for record in expected)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
+def test_feed_of_talks_the_public_cannot_see_is_404(client, status):
+    talks = make_negotiation(status=status)
+    assert client.get(reverse("tracker:negotiation_feed", args=[talks.slug])).status_code == 404
+    assert client.get("/talks/no-such-talks/feed/").status_code == 404
+
+
+def test_pages_link_their_feeds_in_the_head(client):
+    talks = make_negotiation()
+    home = client.get(reverse("tracker:home")).content.decode()
+    talks_page = client.get(talks.get_absolute_url()).content.decode()
+    statement_feed = reverse("tracker:statement_feed")
+    talks_feed = reverse("tracker:negotiation_feed", args=[talks.slug])
+    alternate = '<link rel="alternate" type="application/atom+xml"'
+    assert f'{alternate} title="Parley: latest statements" href="{statement_feed}">' in home
+    assert f'{alternate} title="Parley: {talks.title}" href="{talks_feed}">' in talks_page
+
+
+@pytest.mark.parametrize(
+    "name", ["statement_feed", "milestone_feed", "changes_feed", "negotiation_feed"]
+)
+def test_feeds_answer_get_and_head_only(client, name):
+    talks = make_negotiation(slug="the-talks")
+    url = reverse(f"tracker:{name}", args=[talks.slug] if name == "negotiation_feed" else [])
+    assert client.head(url).status_code == 200
+    assert client.post(url).status_code == 405
+    assert not client.get(url).cookies
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_feeds_run_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
+    talks = make_negotiation(slug="the-talks")
+    for _ in range(scale):
+        statement = make_statement(negotiation=talks)
+        make_correction(statement)
+        make_correction(make_event(negotiation=talks))
+        make_milestone(negotiation=talks)
+    for name, queries in [
+        ("statement_feed", 1),
+        ("milestone_feed", 1),
+        ("changes_feed", 3),
+    ]:
+        with django_assert_num_queries(queries):
+            client.get(reverse(f"tracker:{name}"))
+    with django_assert_num_queries(4):
+        client.get(reverse("tracker:negotiation_feed", args=[talks.slug]))
+
+
+def test_the_seed_talks_have_a_feed(client, seed):
+    found = entries(client, "/talks/iraq-us-coalition-talks-2024/feed/")
+    assert len(found) >= 10
+    assert all(entry["published"] and entry["updated"] for entry in found)

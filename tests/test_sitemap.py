@@ -1,0 +1,123 @@
+"""sitemap.xml (an index with one section per public record kind) and robots.txt."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    make_actor,
+    make_event,
+    make_milestone,
+    make_negotiation,
+    make_source,
+    make_statement,
+    make_topic,
+)
+from tracker.models import Statement, Status
+
+pytestmark = pytest.mark.django_db
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SECTIONS = ["pages", "talks", "topics", "actors", "statements", "events", "milestones", "sources"]
+
+
+def locations(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return [loc.text.removeprefix("http://testserver") for loc in root.iter(f"{NS}loc")]
+
+
+def section(client, name: str) -> list[str]:
+    return locations(client, reverse("tracker:sitemap_section", args=[name]))
+
+
+def one_of_each(status: str) -> list:
+    talks = make_negotiation(status=status)
+    public_talks = make_negotiation()
+    return [
+        talks,
+        make_topic(negotiation=public_talks, status=status),
+        make_actor(status=status),
+        make_statement(status=status),
+        make_event(status=status),
+        make_milestone(negotiation=public_talks, status=status),
+        make_source(status=status),
+    ]
+
+
+def test_sitemap_index_lists_one_section_per_public_record_kind(client):
+    found = locations(client, reverse("tracker:sitemap"))
+    assert found == [f"/sitemap-{name}.xml" for name in SECTIONS]
+
+
+def test_sitemap_sections_list_every_public_record(client):
+    records = one_of_each(Status.PUBLISHED)
+    found = [url for name in SECTIONS[1:] for url in section(client, name)]
+    for record in records:
+        assert record.get_absolute_url() in found
+    assert section(client, "pages") == ["/", "/sources/", "/changes/"]
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
+def test_sitemap_never_lists_what_the_public_cannot_read(client, status):
+    hidden = one_of_each(status)
+    hidden.append(make_topic(negotiation=make_negotiation(status=Status.DRAFT)))
+    found = [url for name in SECTIONS for url in section(client, name)]
+    for record in hidden:
+        assert record.get_absolute_url() not in found
+
+
+def test_sitemap_lastmod_is_the_records_last_change(client):
+    statement = make_statement()
+    changed = datetime.datetime(2024, 2, 9, 8, 0, tzinfo=datetime.UTC)
+    Statement.objects.filter(pk=statement.pk).update(updated_at=changed)
+    root = ET.fromstring(client.get("/sitemap-statements.xml").content)
+    assert root.findtext(f"{NS}url/{NS}lastmod") == "2024-02-09"
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    lastmods = {
+        entry.findtext(f"{NS}loc"): entry.findtext(f"{NS}lastmod")
+        for entry in index.iter(f"{NS}sitemap")
+    }
+    assert lastmods["http://testserver/sitemap-statements.xml"].startswith("2024-02-09T08:00:00")
+
+
+@pytest.mark.parametrize(
+    "url", ["/sitemap-nonsense.xml", "/sitemap-statements.xml?p=abc", "/sitemap-talks.xml?p=99"]
+)
+def test_unknown_sitemap_sections_and_pages_are_404(client, url):
+    make_negotiation()
+    assert client.get(url).status_code == 404
+
+
+def test_sitemaps_answer_get_and_head_only(client):
+    assert client.head("/sitemap.xml").status_code == 200
+    assert client.post("/sitemap.xml").status_code == 405
+    assert client.post("/sitemap-talks.xml").status_code == 405
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_sitemap_runs_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
+    for _ in range(scale):
+        one_of_each(Status.PUBLISHED)
+    with django_assert_num_queries(14):  # per record kind: its page count and latest change
+        client.get("/sitemap.xml")
+    for name in SECTIONS[1:]:
+        with django_assert_num_queries(2):  # the count for pagination, then the page
+            client.get(f"/sitemap-{name}.xml")
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_the_seed_is_in_the_sitemap(client, seed):
+    assert "/talks/iraq-us-coalition-talks-2024/" in section(client, "talks")
+    assert "/actors/kataib-hezbollah/" in section(client, "actors")

@@ -1,0 +1,345 @@
+"""The read-only API under /api/v1/: public records only, with URLs, citations and dates."""
+
+import datetime
+
+import pytest
+
+from tests.factories import (
+    cite,
+    make_actor,
+    make_event,
+    make_event_role,
+    make_key_figure,
+    make_milestone,
+    make_negotiation,
+    make_participation,
+    make_position,
+    make_relationship,
+    make_source,
+    make_statement,
+    make_topic,
+)
+from tracker.dates import Precision
+from tracker.models import Status
+
+ENDPOINTS = [
+    "talks",
+    "actors",
+    "relationships",
+    "topics",
+    "positions",
+    "statements",
+    "events",
+    "milestones",
+    "sources",
+]
+
+MAKERS = {
+    "talks": make_negotiation,
+    "actors": make_actor,
+    "relationships": make_relationship,
+    "topics": make_topic,
+    "positions": make_position,
+    "statements": make_statement,
+    "events": make_event,
+    "milestones": make_milestone,
+    "sources": make_source,
+}
+
+# Queries per list request, whatever the page size: count, page, then one per prefetch.
+LIST_QUERIES = {
+    "talks": 6,  # + citations, participants, key figures, key figures' citations
+    "actors": 3,  # + citations
+    "relationships": 3,  # + citations (both actors joined)
+    "topics": 3,  # + citations (talks joined)
+    "positions": 4,  # + citations, evidence (actor, topic and talks joined)
+    "statements": 4,  # + citations, topics (talks, speaker and event joined)
+    "events": 5,  # + citations, actors' roles, accounts
+    "milestones": 5,  # + citations, statements, events
+    "sources": 3,  # + citations
+}
+
+
+def api(endpoint: str, pk: int | None = None) -> str:
+    return f"/api/v1/{endpoint}/" + (f"{pk}/" if pk else "")
+
+
+def ids(response) -> list[int]:
+    return [record["id"] for record in response.json()["results"]]
+
+
+def build_world(size: int) -> dict:
+    """``size`` fully linked, cited, published records of every kind, and drafts beside them."""
+    records: dict[str, list] = {endpoint: [] for endpoint in ENDPOINTS}
+    for n in range(size):
+        day = datetime.date(2024, 2, 1) + datetime.timedelta(days=n)
+        source = make_source(published_on=day)
+        draft_source = make_source(status=Status.DRAFT)
+        talks = make_negotiation(start_on=day)
+        actor, other = make_actor(), make_actor()
+        make_participation(talks, actor)
+        make_participation(talks, make_actor(status=Status.DRAFT))
+        figure = make_key_figure(talks)
+        make_key_figure(talks, status=Status.DRAFT, label="Draft figure")
+        topic = make_topic(talks)
+        event = make_event(negotiation=talks, occurred_on=day)
+        make_event_role(event, actor)
+        make_event_role(event, make_actor(status=Status.DRAFT))
+        statement = make_statement(negotiation=talks, speaker=actor, event=event, stated_on=day)
+        statement.topics.set([topic, make_topic(talks, status=Status.DRAFT)])
+        make_statement(event=event, status=Status.IN_REVIEW)
+        position = make_position(actor, topic, evidence=[statement], as_of=day)
+        milestone = make_milestone(talks, held_on=day, state="held")
+        milestone.statements.set([statement])
+        milestone.events.set([event])
+        relationship = make_relationship(actor, other, start_on=day)
+        for record in (
+            talks,
+            figure,
+            actor,
+            relationship,
+            topic,
+            position,
+            statement,
+            event,
+            milestone,
+            source,
+        ):
+            cite(record, source, locator="paragraph 1")
+            cite(record, draft_source)
+        for endpoint, record in zip(
+            ENDPOINTS,
+            (talks, actor, relationship, topic, position, statement, event, milestone, source),
+            strict=True,
+        ):
+            records[endpoint].append(record)
+        records["actors"].append(other)
+    return records
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_each_list_costs_the_same_queries_for_one_record_a_page_or_fifty(
+    db, client, endpoint, django_assert_num_queries
+):
+    build_world(4)
+    client.get(api(endpoint))  # warm per-process caches, e.g. content types
+    with django_assert_num_queries(LIST_QUERIES[endpoint]):
+        one = client.get(api(endpoint), {"page_size": 1})
+    with django_assert_num_queries(LIST_QUERIES[endpoint]):
+        fifty = client.get(api(endpoint), {"page_size": 50})
+    assert one.status_code == fifty.status_code == 200
+    assert len(one.json()["results"]) == 1
+    assert len(fifty.json()["results"]) == fifty.json()["count"] >= 4
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_drafts_and_records_in_review_never_appear(db, client, endpoint):
+    make = MAKERS[endpoint]
+    public = make()
+    hidden = [
+        make(status=Status.DRAFT),
+        make(status=Status.IN_REVIEW),
+        make(status=Status.RETRACTED),
+    ]
+    listed = client.get(api(endpoint))
+    assert listed.status_code == 200
+    assert public.pk in ids(listed)
+    for record in hidden:
+        assert record.pk not in ids(listed)
+        detail = client.get(api(endpoint, record.pk))
+        assert detail.status_code == 404
+        assert detail.json() == {
+            "detail": f"No {type(record)._meta.object_name} matches the given query."
+        }
+    assert client.get(api(endpoint, public.pk)).json()["id"] == public.pk
+
+
+def test_records_hanging_on_unpublished_records_never_appear(db, client):
+    draft_talks = make_negotiation(status=Status.DRAFT)
+    draft_actor = make_actor(status=Status.DRAFT)
+    topic = make_topic(draft_talks)
+    assert client.get(api("topics")).json()["count"] == 0
+    assert client.get(api("topics", topic.pk)).status_code == 404
+    make_position(topic=topic)
+    make_position(actor=draft_actor)
+    assert client.get(api("positions")).json()["count"] == 0
+    make_milestone(draft_talks)
+    assert client.get(api("milestones")).json()["count"] == 0
+    make_relationship(subject=make_actor(), object=draft_actor)
+    assert client.get(api("relationships")).json()["count"] == 0
+
+
+def test_references_to_unpublished_records_read_as_null(db, client):
+    statement = make_statement(
+        negotiation=make_negotiation(status=Status.DRAFT),
+        speaker=make_actor(status=Status.IN_REVIEW, name="Secret speaker"),
+        event=make_event(status=Status.DRAFT),
+    )
+    event = make_event(negotiation=make_negotiation(status=Status.DRAFT))
+    body = client.get(api("statements", statement.pk)).json()
+    assert (body["talks"], body["speaker"], body["event"]) == (None, None, None)
+    assert "Secret speaker" not in client.get(api("statements")).content.decode()
+    assert client.get(api("events", event.pk)).json()["talks"] is None
+
+
+def test_references_to_published_records_are_their_ids(db, client):
+    talks, speaker, event = make_negotiation(), make_actor(), make_event()
+    statement = make_statement(negotiation=talks, speaker=speaker, event=event)
+    body = client.get(api("statements", statement.pk)).json()
+    assert (body["talks"], body["speaker"], body["event"]) == (talks.pk, speaker.pk, event.pk)
+
+
+def test_nested_lists_hold_only_public_records(db, client):
+    world = build_world(1)
+    talks = client.get(api("talks")).json()["results"][0]
+    assert [p["actor"] for p in talks["participants"]] == [world["actors"][0].pk]
+    assert [figure["label"] for figure in talks["key_figures"]] == ["US troops in Iraq"]
+    statement = client.get(api("statements")).json()["results"][0]
+    assert statement["topics"] == [world["topics"][0].pk]
+    event = client.get(api("events")).json()["results"][0]
+    assert [role["actor"] for role in event["actors"]] == [world["actors"][0].pk]
+    assert event["accounts"] == [world["statements"][0].pk]
+    position = client.get(api("positions")).json()["results"][0]
+    assert position["evidence"] == [world["statements"][0].pk]
+    milestone = client.get(api("milestones")).json()["results"][0]
+    assert milestone["statements"] == [world["statements"][0].pk]
+    assert milestone["events"] == [world["events"][0].pk]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_every_record_carries_its_public_url_and_published_citations(db, client, endpoint):
+    world = build_world(1)
+    record = world[endpoint][0]
+    source = world["sources"][0]
+    body = client.get(api(endpoint, record.pk)).json()
+    assert body["url"] == "http://testserver" + record.get_absolute_url()
+    assert body["citations"] == [
+        {
+            "source": source.pk,
+            "title": source.title,
+            "outlet": "Example News",
+            "date": source.published_on_display.as_dict(),
+            "locator": "paragraph 1",
+            "url": f"http://testserver/sources/{source.pk}/",
+        }
+    ]
+
+
+def test_dates_carry_their_precision(db, client):
+    statement = make_statement(
+        stated_on=datetime.date(2024, 2, 1), stated_on_precision=Precision.WEEK
+    )
+    night = make_event(occurred_on=datetime.date(2024, 2, 7), occurred_on_part_of_day="night")
+    assert client.get(api("statements", statement.pk)).json()["stated_on"] == {
+        "date": "2024-01-29",
+        "precision": "week",
+        "part_of_day": "",
+        "on_or_before": False,
+        "earliest": "2024-01-29",
+        "latest": "2024-02-04",
+        "label": "week of 29 Jan 2024",
+    }
+    occurred = client.get(api("events", night.pk)).json()["occurred_on"]
+    assert (occurred["part_of_day"], occurred["label"]) == ("night", "7 Feb 2024, night")
+    undated = make_statement(stated_on=None)
+    assert client.get(api("statements", undated.pk)).json()["stated_on"] is None
+
+
+def test_the_seed_talks_read_in_full(seed, client):
+    talks = client.get(api("talks")).json()
+    assert talks["count"] == 1
+    record = talks["results"][0]
+    assert record["citations"][0]["outlet"] == "NPR"
+    assert record["key_figures"][0]["display"] == "roughly 2,500 US troops"
+    assert len(record["participants"]) >= 2
+    statements = client.get(api("statements"), {"page_size": 100}).json()
+    assert statements["count"] == len(statements["results"]) > 0
+    assert all(statement["citations"] for statement in statements["results"])
+
+
+def test_pages_are_stable_and_cover_every_record_once(db, client):
+    same_day = datetime.date(2024, 2, 7)
+    made = [make_statement(stated_on=same_day).pk for _ in range(5)]
+    seen = []
+    url = api("statements") + "?page_size=2"
+    while url:
+        page = client.get(url).json()
+        seen += [record["id"] for record in page["results"]]
+        url = page["next"]
+    assert sorted(seen) == sorted(made)
+    assert seen == ids(client.get(api("statements")))
+
+
+def test_a_page_past_the_last_is_a_json_404(db, client):
+    make_actor()
+    response = client.get(api("actors"), {"page": 999999})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Invalid page: past the last page."}
+
+
+def test_an_empty_list_still_has_a_first_page(db, client):
+    response = client.get(api("events"), {"page": 1})
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_page_size_defaults_to_fifty_and_stops_at_a_hundred(db, client):
+    for _ in range(51):
+        make_source()
+    assert len(client.get(api("sources")).json()["results"]) == 50
+    assert len(client.get(api("sources"), {"page_size": 100}).json()["results"]) == 51
+    too_big = client.get(api("sources"), {"page_size": 101})
+    assert too_big.status_code == 400
+    assert too_big.json() == {"page_size": ["Enter a whole number from 1 to 100."]}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_nothing_can_be_changed_through_the_api(db, client, endpoint, method):
+    record = MAKERS[endpoint]()
+    for url in (api(endpoint), api(endpoint, record.pk)):
+        response = getattr(client, method)(url, {"id": 1}, content_type="application/json")
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+        assert "detail" in response.json()
+    assert type(record).objects.get(pk=record.pk).status == Status.PUBLISHED
+
+
+def test_head_and_options_are_allowed(db, client):
+    make_actor()
+    head = client.head(api("actors"))
+    assert head.status_code == 200
+    assert head.content == b""
+    options = client.options(api("actors"))
+    assert options.status_code == 200
+    assert options.json()["name"] == "Actor List"
+
+
+def test_api_answers_touch_no_session_and_set_no_cookie(db, client):
+    make_actor()
+    response = client.get(api("actors"))
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/api/v1/nothing-here/", "Not found."),
+        ("/api/v1/talks/abc/", "Not found."),
+        ("/api/v1/talks/-1/", "Not found."),
+        ("/api/v1/statements/1/extra/", "Not found."),
+        ("/api/v1/talks/99999999999999999999999999/", "No Negotiation matches the given query."),
+    ],
+)
+def test_unknown_addresses_under_the_api_are_json_404s(db, client, path, detail):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": detail}
+
+
+def test_the_api_root_lists_every_endpoint(db, client):
+    root = client.get("/api/v1/").json()
+    assert sorted(root) == sorted(ENDPOINTS)
+    assert root["talks"] == "http://testserver/api/v1/talks/"

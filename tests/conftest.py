@@ -19,3 +19,44 @@ def superuser(db, django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def _staff_in_group(django_user_model, username: str, group: str):
+    """A staff user in one of the groups migration 0004 creates (Editor, Publisher)."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, f"{username}@example.org", "pw-123")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """An editor: writes drafts and submits them for review; cannot publish."""
+    return _staff_in_group(django_user_model, "editor", "Editor")
+
+
+@pytest.fixture
+def publisher(db, django_user_model):
+    """A publisher: also publishes, retracts and writes corrections."""
+    return _staff_in_group(django_user_model, "publisher", "Publisher")
+
+
+@pytest.fixture
+def editor_client(editor):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def publisher_client(publisher):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(publisher)
+    return client

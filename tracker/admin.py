@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.admin_workflow import WorkflowAdminMixin
 from tracker.models import (
     Actor,
     Citation,
@@ -48,13 +49,17 @@ class CitationInline(GenericTabularInline):
 
 
 class CorrectionInline(GenericTabularInline):
+    """Corrections of the record; only publishers may write them (``add_correction``)."""
+
     model = Correction
     extra = 0
     fields = ["status", "kind", "date", "text"]
+    readonly_fields = ["status"]
 
 
-class PublishableAdmin(SimpleHistoryAdmin):
-    """Shared admin for publishable records: status filters, citations, history."""
+class PublishableAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+    """Shared admin for publishable records: status filters, citations, history as a diff,
+    the publishing workflow and optimistic locking (see tracker/admin_workflow.py)."""
 
     inlines = [CitationInline, CorrectionInline]
     list_filter = ["status"]
@@ -97,6 +102,7 @@ class RelationshipInline(admin.TabularInline):
         "status",
     ]
     show_change_link = True
+    readonly_fields = ["status"]  # changed only through the publishing workflow
 
 
 @admin.register(Actor)
@@ -139,6 +145,7 @@ class KeyFigureInline(admin.TabularInline):
     model = KeyFigure
     extra = 0
     fields = ["label", "qualifier", "value", "unit", "as_of", "as_of_precision", "status"]
+    readonly_fields = ["status"]  # changed only through the publishing workflow
     show_change_link = True
 
 
@@ -146,6 +153,7 @@ class TopicInline(admin.TabularInline):
     model = Topic
     extra = 0
     fields = ["order", "title", "slug", "question", "status"]
+    readonly_fields = ["status"]  # changed only through the publishing workflow
     prepopulated_fields = {"slug": ["title"]}
     show_change_link = True
 
@@ -205,6 +213,7 @@ class PositionInline(admin.TabularInline):
     model = Position
     extra = 0
     fields = ["actor", "stance", "as_of", "as_of_precision", "basis", "summary", "status"]
+    readonly_fields = ["status"]  # changed only through the publishing workflow
     autocomplete_fields = ["actor"]
     show_change_link = True
 

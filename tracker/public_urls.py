@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from tracker import feeds, search_views, sitemaps, views
+from tracker import feeds, preview, search_views, sitemaps, views
 from tracker.downloads import download, downloads, negotiation_download, negotiation_downloads
 
 app_name = "tracker"
@@ -28,6 +28,7 @@ urlpatterns = [
     path("sources/", views.source_list, name="sources"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("changes/", views.changes, name="changes"),
+    path("preview/<str:model_name>/<int:pk>/", preview.preview, name="preview"),
     path("search/", search_views.search_page, name="search"),
     path("talks/<slug:slug>/feed/", feeds.NegotiationFeed(), name="negotiation_feed"),
     path("feeds/statements/", feeds.StatementFeed(), name="statement_feed"),

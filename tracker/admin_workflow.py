@@ -1,0 +1,406 @@
+"""The publishing workflow in the admin: actions, buttons, locking, and the delete guard.
+
+``WorkflowAdminMixin`` goes on every publishable record's ModelAdmin. It
+
+- makes ``status`` read-only in every form: a status changes only through
+  the workflow (tracker/publishing.py), which checks permissions and
+  publishing rules on the server;
+- adds the actions and change-form buttons "submit for review", "publish",
+  "return to draft" and "retract" (with a correction note);
+- carries the version the editor loaded in a hidden field, and refuses a save
+  from a stale version with what changed in between (optimistic locking);
+- refuses to delete published and retracted records;
+- lets editors change drafts and records in review only: records on file are
+  read-only for anyone who may not publish them;
+- links to the staff preview of a record that is not published.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import Truncator
+
+from tracker import publishing
+from tracker.models import CorrectionKind, Status
+from tracker.models.base import RecordOnFileError, StaleRecordError, refuse_deleting_records_on_file
+
+# Fields whose change says nothing to an editor comparing versions.
+_NOISE_FIELDS = ["updated_at", "version"]
+
+
+def current_version(record) -> int | None:
+    """The version of ``record`` now in the database (None if it is gone)."""
+    return type(record)._base_manager.filter(pk=record.pk).values_list("version", flat=True).first()
+
+
+def _show(value) -> str:
+    if value in (None, ""):
+        return "(empty)"
+    return "“" + Truncator(str(value)).chars(200) + "”"
+
+
+def changes_between(record, loaded: int, current: int) -> list[str]:
+    """Each save between version ``loaded`` and ``current``: who, when, and which fields changed.
+
+    Read from the record's history (django-simple-history's diff).
+    """
+    entries = list(
+        record.history.filter(version__gte=loaded, version__lte=current)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    base = [entry for entry in entries if entry.version == loaded]
+    later = [entry for entry in entries if entry.version > loaded]
+    if not base or not later:
+        return ["The record's history does not say what changed."]
+    lines = []
+    previous = base[-1]
+    for entry in later:
+        delta = entry.diff_against(previous, excluded_fields=_NOISE_FIELDS)
+        who = entry.history_user or "someone"
+        when = entry.history_date.strftime("%d %b %Y %H:%M UTC")
+        changed = []
+        for change in delta.changes:
+            label = record._meta.get_field(change.field).verbose_name
+            changed.append(f"{label}: {_show(change.old)} → {_show(change.new)}")
+        what = "; ".join(changed) if changed else "no field you can edit changed"
+        lines.append(f"Version {entry.version}, saved by {who} on {when}: {what}.")
+        previous = entry
+    return lines
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """A change form that remembers the version it was loaded at and refuses stale saves."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self._is_change():
+            # The version in the database, not the instance's: the history
+            # page's revert form edits an old copy of the record.
+            self.fields["loaded_version"].initial = current_version(self.instance)
+
+    def _is_change(self) -> bool:
+        return self.instance.pk is not None and not self.instance._state.adding
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self._is_change():
+            return cleaned
+        current = current_version(self.instance)
+        loaded = cleaned.get("loaded_version")
+        if current is None:
+            return cleaned
+        if loaded != current:
+            name = self.instance._meta.verbose_name
+            # Show the form again at the current version: saving it once more,
+            # having seen what changed, is a decision rather than an accident.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = str(current)
+            if loaded is None:
+                raise ValidationError(
+                    f"This form did not say which version of the {name} it started from, "
+                    f"so nothing was saved. Version {current} is now current; check the "
+                    f"fields and save again."
+                )
+            raise ValidationError(
+                [
+                    f"Someone else saved this {name} while you were editing it, so nothing "
+                    f"was saved from this form: you started from version {loaded}, and "
+                    f"version {current} is now saved.",
+                    *changes_between(self.instance, loaded, current),
+                    "Your edits are still in the form below, and so are the old values of "
+                    "the fields listed above: bring those changes into the form, then save "
+                    "again to keep both.",
+                ]
+            )
+        # The model checks this once more under a row lock as it saves.
+        self.instance.version = loaded
+        return cleaned
+
+
+class RetractForm(forms.Form):
+    """The correction note a retraction publishes, shown at the record's URL with the 410."""
+
+    kind = forms.ChoiceField(
+        label="kind of note",
+        choices=[
+            (CorrectionKind.RETRACTION, CorrectionKind.RETRACTION.label),
+            (CorrectionKind.CORRECTION, CorrectionKind.CORRECTION.label),
+        ],
+        initial=CorrectionKind.RETRACTION,
+    )
+    note = forms.CharField(
+        label="correction note",
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="Published at once: on the record's page, which will answer 410 Gone, and "
+        "in the public changes log. Say what was wrong. Markdown.",
+    )
+
+
+# Buttons on the change form: POST name, workflow step, what a success message says.
+_BUTTONS = {
+    "_submit_for_review": (publishing.submit_for_review, "submitted for review"),
+    "_publish": (publishing.publish, "published"),
+    "_return_to_draft": (publishing.return_to_draft, "returned to draft"),
+}
+
+
+class WorkflowAdminMixin:
+    """Publishing workflow, optimistic locking and delete guard for a publishable ModelAdmin."""
+
+    form = VersionedAdminForm
+    change_form_template = "admin/tracker/workflow_change_form.html"
+    history_list_display = ["status", "version"]
+    actions = ["submit_for_review", "publish_selected", "return_to_draft", "retract_selected"]
+
+    # Permissions -----------------------------------------------------------
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return publishing.can_publish(request.user, self.model)
+
+    def has_retract_permission(self, request: HttpRequest) -> bool:
+        return publishing.can_retract(request.user, self.model)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            return publishing.can_edit(request.user, obj)
+        return allowed
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.is_on_record)
+
+    # Forms -----------------------------------------------------------------
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if "status" in fields else ["status", *fields]
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": list(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and "loaded_version" not in flatten_fieldsets(fieldsets):
+            fieldsets[-1][1]["fields"].append("loaded_version")
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        """Save content only: the status stays what the workflow last made it.
+
+        A form cannot carry a status (the field is read-only), but the history
+        page's revert form saves a whole old copy, status and all.
+        """
+        if change:
+            now = type(obj)._base_manager.filter(pk=obj.pk).values("status", "published_at")
+            now = now.first()
+            if now is not None:
+                obj.status, obj.published_at = now["status"], now["published_at"]
+        else:
+            obj.status, obj.published_at = Status.DRAFT, None
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleRecordError as error:
+            # Lost the race between the form's check and the locked save.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        user = request.user
+        if obj is not None:
+            context["workflow"] = {
+                "can_submit": obj.status == Status.DRAFT
+                and user.has_perm(f"tracker.change_{obj._meta.model_name}"),
+                "can_return": obj.status == Status.IN_REVIEW
+                and user.has_perm(f"tracker.change_{obj._meta.model_name}"),
+                "can_publish": obj.status in (Status.DRAFT, Status.IN_REVIEW)
+                and publishing.can_publish(user, obj),
+                "can_retract": obj.status == Status.PUBLISHED and publishing.can_retract(user, obj),
+                "preview_url": None if obj.is_public else preview_url(obj),
+                "problems": publishing.problems_before_publishing(obj)
+                if obj.status in (Status.DRAFT, Status.IN_REVIEW)
+                else [],
+            }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request: HttpRequest, obj) -> HttpResponse:
+        for name, (step, done) in _BUTTONS.items():
+            if name in request.POST:
+                self._step_one(request, step, obj, done)
+                return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None) -> HttpResponse:
+        for name, (step, done) in _BUTTONS.items():
+            if name in request.POST:
+                self._step_one(request, step, obj, done)
+                opts = obj._meta
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                return HttpResponseRedirect(url)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _step_one(self, request, step, obj, done: str) -> None:
+        try:
+            step(obj, request.user)
+        except PermissionDenied as error:
+            self.message_user(request, f"Saved, but not {done}: {error}", messages.ERROR)
+        except publishing.WorkflowError as refusal:
+            reasons = "; ".join(refusal.reasons)
+            self.message_user(request, f"Saved, but not {done}: {reasons}.", messages.ERROR)
+        else:
+            self.message_user(request, f"The {publishing.describe(obj)} was {done}.")
+
+    def get_view_on_site_url(self, obj=None):
+        if obj is not None and not obj.is_public and not obj.is_on_record:
+            return preview_url(obj)
+        return super().get_view_on_site_url(obj)
+
+    # History -----------------------------------------------------------------
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The "Changes" column of the history page: each save's diff against the one before.
+
+        As django-simple-history computes it, without the fields every save
+        touches (``updated_at``, ``version``: the version has a column of its own).
+        """
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=_NOISE_FIELDS,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    # Deleting ----------------------------------------------------------------
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        try:
+            refuse_deleting_records_on_file(list(objs), using=router.db_for_write(self.model))
+        except RecordOnFileError as error:
+            protected = list(protected) + [
+                f"{publishing.describe(record)}: {record.get_status_display().lower()}, "
+                "so it is never deleted (retract it instead)"
+                for record in error.protected_objects
+            ]
+        return deleted, counts, perms_needed, protected
+
+    # Actions -----------------------------------------------------------------
+
+    def _step_many(self, request, step, queryset, done: str, **kwargs) -> None:
+        outcome = publishing.apply_to_each(step, queryset, request.user, **kwargs)
+        opts = self.model._meta
+        if outcome.done:
+            count = len(outcome.done)
+            noun = opts.verbose_name if count == 1 else opts.verbose_name_plural
+            self.message_user(request, f"{count} {noun} {done}.", messages.SUCCESS)
+        for refusal in outcome.refused:
+            reasons = "; ".join(refusal.reasons)
+            self.message_user(
+                request,
+                f"Not {done}: {publishing.describe(refusal.record)}: {reasons}.",
+                messages.ERROR,
+            )
+
+    @admin.action(
+        description="Submit selected %(verbose_name_plural)s for review", permissions=["change"]
+    )
+    def submit_for_review(self, request, queryset):
+        self._step_many(request, publishing.submit_for_review, queryset, "submitted for review")
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._step_many(request, publishing.publish, queryset, "published")
+
+    @admin.action(
+        description="Return selected %(verbose_name_plural)s to draft", permissions=["change"]
+    )
+    def return_to_draft(self, request, queryset):
+        self._step_many(request, publishing.return_to_draft, queryset, "returned to draft")
+
+    @admin.action(
+        description="Retract selected %(verbose_name_plural)s, with a correction note…",
+        permissions=["retract"],
+    )
+    def retract_selected(self, request, queryset):
+        """Ask for the correction note first (an intermediate page, as for deleting)."""
+        form = RetractForm(request.POST if "confirm_retract" in request.POST else None)
+        if form.is_valid():
+            self._step_many(
+                request,
+                publishing.retract,
+                queryset,
+                "retracted",
+                note=form.cleaned_data["note"],
+                kind=form.cleaned_data["kind"],
+            )
+            return None
+        return self._retract_page(request, form, list(queryset), bulk=True)
+
+    def _retract_page(self, request, form, records, bulk: bool) -> TemplateResponse:
+        opts = self.model._meta
+        noun = opts.verbose_name_plural if len(records) > 1 else opts.verbose_name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Retract {noun}",
+            "opts": opts,
+            "records": records,
+            "form": form,
+            "bulk": bulk,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tracker/retract.html", context)
+
+    # The single-record retract page -----------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}_retract"
+        view = self.admin_site.admin_view(self.retract_view)
+        return [path("<path:object_id>/retract/", view, name=name), *super().get_urls()]
+
+    def retract_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Retract one published record with a correction note.
+
+        Template: admin/tracker/retract.html.
+        """
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such record.")
+        if not self.has_retract_permission(request):
+            raise PermissionDenied
+        form = RetractForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                publishing.retract(
+                    obj, request.user, form.cleaned_data["note"], form.cleaned_data["kind"]
+                )
+            except publishing.WorkflowError as refusal:
+                reasons = "; ".join(refusal.reasons)
+                self.message_user(request, f"Not retracted: {reasons}.", messages.ERROR)
+            else:
+                self.message_user(request, f"The {publishing.describe(obj)} was retracted.")
+            opts = obj._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            return HttpResponseRedirect(url)
+        return self._retract_page(request, form, [obj], bulk=False)
+
+
+def preview_url(obj) -> str:
+    """The staff-only preview of a record's public page (see tracker/preview.py)."""
+    return reverse("tracker:preview", args=[obj._meta.model_name, obj.pk])

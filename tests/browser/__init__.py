@@ -1,0 +1,1 @@
+"""Helpers for the browser tests in tests/test_browser.py."""

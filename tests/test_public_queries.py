@@ -1,0 +1,67 @@
+"""Each public page costs a fixed number of SQL queries, whatever the amount of data."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from tests.public_world import build_world
+
+# (page, expected queries). The same count must hold at scale 1 and at scale 10.
+PAGES = {
+    "home": 6,
+    "talks": 11,
+    "talks_as_of": 11,
+    "talks_compare": 11,
+    "topic": 6,
+    "actor": 9,
+    "statement": 6,
+    "event": 6,
+    "milestone": 5,
+    "sources": 2,
+    "source": 12,
+    "changes": 4,
+}
+
+
+def _url(page: str, world) -> str:
+    talks = world.negotiation.get_absolute_url()
+    return {
+        "home": reverse("tracker:home"),
+        "talks": talks,
+        "talks_as_of": f"{talks}?as_of=2024-01-20",
+        "talks_compare": f"{talks}?compare=2024-01-20&to=2024-02-10",
+        "topic": world.topic.get_absolute_url(),
+        "actor": world.actor.get_absolute_url(),
+        "statement": world.statement.get_absolute_url(),
+        "event": world.event.get_absolute_url(),
+        "milestone": world.milestone.get_absolute_url(),
+        "sources": reverse("tracker:sources"),
+        "source": world.source.get_absolute_url(),
+        "changes": reverse("tracker:changes"),
+    }[page]
+
+
+@pytest.fixture(scope="module", params=[1, 10], ids=["scale-1", "scale-10"])
+def world(request, django_db_setup, django_db_blocker):
+    """The generated world at scale 1, then at scale 10, built once for all pages.
+
+    Built inside a transaction that is rolled back when the module is done,
+    so no other test ever sees it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(request.param)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_costs_the_same_pinned_number_of_queries_at_any_scale(
+    db, client, world, page, django_assert_num_queries
+):
+    url = _url(page, world)
+    with django_assert_num_queries(PAGES[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_no_page_costs_more_than_twelve_queries():
+    assert max(PAGES.values()) <= 12

@@ -1,0 +1,306 @@
+"""The home page, the talks page with its matrix, timeline and time travel, topics, milestones."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    cite,
+    make_actor,
+    make_event,
+    make_key_figure,
+    make_milestone,
+    make_negotiation,
+    make_participation,
+    make_position,
+    make_source,
+    make_statement,
+    make_topic,
+)
+from tracker.models import Milestone, Negotiation, Position, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def talks():
+    """Talks with two parties, one topic and a position that changed on 1 February."""
+    negotiation = make_negotiation(slug="iraq-us", title="Iraq–US talks", summary="The *future*.")
+    iraq = make_actor(slug="iraq", name="Government of Iraq", short_name="Iraq")
+    us = make_actor(slug="us", name="United States government", short_name="US")
+    make_participation(negotiation, iraq, role="party", order=1)
+    make_participation(negotiation, us, role="party", order=2)
+    topic = make_topic(
+        negotiation, slug="stay", title="US forces stay", question="Should US forces stay?"
+    )
+    early = make_statement(
+        negotiation=negotiation,
+        speaker=us,
+        attribution="a Pentagon spokesperson",
+        text="We will stay as long as needed.",
+        stated_on=datetime.date(2024, 1, 10),
+    )
+    late = make_statement(
+        negotiation=negotiation,
+        speaker=us,
+        attribution="a former senior U.S. military official",
+        form="paraphrase",
+        text="A smaller presence would do.",
+        stated_on=datetime.date(2024, 2, 1),
+    )
+    source = make_source(outlet="NPR", title="U.S. drone strike kills a leader")
+    cite(early, source, "paragraph 3")
+    cite(late, source, "paragraph 12")
+    make_position(
+        us, topic, [early], stance=Position.Stance.SUPPORTS, as_of=datetime.date(2024, 1, 10)
+    )
+    make_position(us, topic, [late], stance=Position.Stance.MIXED, as_of=datetime.date(2024, 2, 1))
+    return {
+        "negotiation": negotiation,
+        "us": us,
+        "iraq": iraq,
+        "topic": topic,
+        "early": early,
+        "late": late,
+        "source": source,
+    }
+
+
+def _matrix(html: str) -> str:
+    return html.split('class="data-table matrix"', 1)[1].split("</table>", 1)[0]
+
+
+def test_home_lists_active_talks_latest_statements_and_milestones(client, talks):
+    negotiation = talks["negotiation"]
+    make_milestone(
+        negotiation, slug="round-two", title="Second round", planned_on=datetime.date(2099, 5, 1)
+    )
+    make_milestone(
+        negotiation,
+        slug="round-one",
+        title="First round",
+        held_on=datetime.date(2024, 1, 27),
+        state=Milestone.State.HELD,
+        planned_on=None,
+    )
+    make_negotiation(slug="old", title="Old talks", state=Negotiation.State.CONCLUDED)
+    make_negotiation(slug="secret", title="Secret talks", status=Status.DRAFT)
+    html = client.get(reverse("tracker:home")).content.decode()
+    active = html.split('id="active-heading"')[1].split("Earlier talks")[0]
+    assert "Iraq–US talks" in active and "Old talks" not in active
+    assert "Old talks" in html and "Secret talks" not in html
+    assert "Second round" in html.split('id="upcoming-heading"')[1].split('id="recent-heading"')[0]
+    assert "First round" in html.split('id="recent-heading"')[1]
+    assert "A smaller presence would do." in html
+    assert "NPR, 8 Feb 2024" in html  # the latest statement shows its source
+
+
+def test_talks_page_shows_summary_parties_and_key_figures_with_citations(client, talks):
+    negotiation = talks["negotiation"]
+    figure = make_key_figure(negotiation, value=2500, qualifier="roughly", unit="US troops")
+    cite(figure, talks["source"], "paragraph 14")
+    html = client.get(negotiation.get_absolute_url()).content.decode()
+    assert "<em>future</em>" in html
+    assert "Government of Iraq" in html and "Party" in html
+    figures = html.split('id="figures-heading"')[1].split("</section>")[0]
+    assert "roughly 2,500 US troops" in figures
+    assert f'id="key-figure-{figure.pk}"' in figures
+    assert "NPR, 8 Feb 2024" in figures and "paragraph 14" in figures
+
+
+def test_matrix_cell_links_the_current_stance_to_its_evidence(client, talks):
+    html = client.get(talks["negotiation"].get_absolute_url()).content.decode()
+    matrix = _matrix(html)
+    assert "Mixed or conditional" in matrix and "Supports" not in matrix
+    assert f'href="{talks["late"].get_absolute_url()}"' in matrix
+    assert '<th scope="row"><a href="/actors/iraq/">Iraq</a>' in matrix
+    assert "No position recorded" in matrix  # Iraq has none on the topic
+
+
+def test_matrix_as_of_an_earlier_day_shows_the_stance_of_that_day(client, talks):
+    url = talks["negotiation"].get_absolute_url() + "?as_of=2024-01-20"
+    html = client.get(url).content.decode()
+    matrix = _matrix(html)
+    assert "Supports" in matrix and "Mixed or conditional" not in matrix
+    assert f'href="{talks["early"].get_absolute_url()}"' in matrix
+    assert "looking back to 20 January 2024" in html
+    timeline = html.split('id="timeline-heading"')[1].split("</section>")[0]
+    assert "We will stay" in timeline and "A smaller presence" not in timeline
+
+
+def test_matrix_before_any_position_says_so(client, talks):
+    html = client.get(
+        talks["negotiation"].get_absolute_url() + "?as_of=2023-06-01"
+    ).content.decode()
+    assert "No position had been recorded by this day." in html
+
+
+def test_compare_lists_changed_positions_with_both_stances_and_their_evidence(client, talks):
+    url = talks["negotiation"].get_absolute_url() + "?compare=2024-01-20&to=2024-02-05"
+    html = client.get(url).content.decode()
+    changes = html.split('id="changes-heading"')[1].split("</section>")[0]
+    assert "United States government" in changes
+    assert "Supports" in changes and "Mixed or conditional" in changes
+    assert talks["early"].get_absolute_url() in changes
+    assert talks["late"].get_absolute_url() in changes
+    assert "Government of Iraq" not in changes
+
+
+def test_compare_over_a_quiet_period_reports_no_change(client, talks):
+    url = talks["negotiation"].get_absolute_url() + "?compare=2024-02-02&to=2024-02-05"
+    html = client.get(url).content.decode()
+    assert "No recorded position changed between these two days." in html
+
+
+def test_time_travel_is_reachable_from_plain_get_forms_on_the_page(client, talks):
+    html = client.get(talks["negotiation"].get_absolute_url()).content.decode()
+    forms = re.findall(r"<form[^>]*>.*?</form>", html, re.S)
+    as_of = next(f for f in forms if 'name="as_of"' in f)
+    compare = next(f for f in forms if 'name="compare"' in f)
+    for form in (as_of, compare):
+        assert 'method="get"' in form and 'action="/talks/iraq-us/"' in form
+        assert "csrfmiddlewaretoken" not in form
+    assert 'name="to"' in compare
+
+
+def test_timeline_merges_milestones_events_and_statements_in_date_order(client, talks):
+    negotiation = talks["negotiation"]
+    make_event(
+        negotiation=negotiation,
+        slug="strike",
+        title="Drone strike",
+        occurred_on=datetime.date(2024, 1, 20),
+        occurred_on_part_of_day="night",
+    )
+    make_milestone(
+        negotiation,
+        slug="talks-begin",
+        title="Talks begin",
+        held_on=datetime.date(2024, 1, 1),
+        held_on_precision="month",
+        state=Milestone.State.HELD,
+        planned_on=None,
+    )
+    html = client.get(negotiation.get_absolute_url()).content.decode()
+    timeline = html.split('id="timeline-heading"')[1].split("</section>")[0]
+    order = [
+        timeline.index(text)
+        for text in ("Talks begin", "We will stay", "Drone strike", "A smaller presence")
+    ]
+    assert order == sorted(order)
+    assert '<time datetime="2024-01"' in timeline and "Jan 2024</time>" in timeline
+    assert "20 Jan 2024, night" in timeline
+
+
+def test_drafts_never_appear_on_the_talks_page(client, talks):
+    negotiation = talks["negotiation"]
+    hidden = make_actor(slug="hidden", name="Hidden actor", status=Status.DRAFT)
+    make_participation(negotiation, hidden)
+    make_position(hidden, talks["topic"], [talks["early"]])
+    make_statement(negotiation=negotiation, text="Not yet public words", status=Status.IN_REVIEW)
+    make_topic(negotiation, title="Draft topic", status=Status.DRAFT)
+    make_position(
+        talks["iraq"], talks["topic"], [talks["late"]], status=Status.DRAFT, stance="opposes"
+    )
+    html = client.get(negotiation.get_absolute_url()).content.decode()
+    for text in ("Hidden actor", "Not yet public words", "Draft topic", "Opposes</span>"):
+        assert text not in html.split('class="stance-legend"')[1].split("</ul>", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "as_of=2024-02-30",
+        "as_of=yesterday",
+        "as_of=2024-2-1",
+        "as_of=0001-01-01",
+        "as_of=9999-12-31",
+        "compare=2024-02-05&to=2024-01-01",
+        "to=2024-01-01",
+        "as_of=2024-01-01&compare=2024-01-01",
+        "compare=2024-13-01",
+        "as_of=%00",
+    ],
+)
+def test_malformed_time_travel_gets_the_400_page(client, talks, query):
+    response = client.get(f"{talks['negotiation'].get_absolute_url()}?{query}")
+    assert response.status_code == 400
+    assert b"Parley could not read that request" in response.content
+
+
+def test_compare_without_an_end_date_compares_with_today(client, talks):
+    response = client.get(talks["negotiation"].get_absolute_url() + "?compare=2024-01-20&to=")
+    assert response.status_code == 200
+    assert b"Positions that changed between 20 Jan 2024 and" in response.content
+
+
+def test_unknown_talks_get_the_404_page(client, db):
+    response = client.get("/talks/no-such-talks/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_retracted_talks_answer_410_with_the_correction(client, talks):
+    from tests.factories import make_correction
+
+    negotiation = talks["negotiation"]
+    negotiation.status = Status.RETRACTED
+    negotiation.save()
+    note = make_correction(
+        negotiation, text="These talks were **never** confirmed.", kind="retraction"
+    )
+    response = client.get(negotiation.get_absolute_url())
+    assert response.status_code == 410
+    assert f'id="correction-{note.pk}"'.encode() in response.content
+    assert b"<strong>never</strong>" in response.content
+
+
+def test_topic_page_draws_each_actors_stance_over_time_with_a_table(client, talks):
+    response = client.get(talks["topic"].get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert (
+        "United States government: supports from 10 Jan 2024; mixed or conditional from 1 Feb 2024."
+        in svg
+    )
+    assert "style=" not in svg
+    table = html.split("</svg>", 1)[1]
+    assert "Supports" in table and "Mixed or conditional" in table
+    assert talks["late"].get_absolute_url() in table
+
+
+def test_topic_of_unpublished_talks_is_not_found(client, talks):
+    hidden = make_negotiation(slug="hidden-talks", status=Status.DRAFT)
+    topic = make_topic(hidden, slug="t")
+    assert client.get(topic.get_absolute_url()).status_code == 404
+
+
+def test_milestone_page_shows_dates_with_precision_outcome_and_linked_records(client, talks):
+    milestone = make_milestone(
+        talks["negotiation"],
+        slug="begin",
+        title="Negotiations begin",
+        held_on=datetime.date(2024, 2, 8),
+        held_on_on_or_before=True,
+        state=Milestone.State.HELD,
+        outcome="Talks *opened*.",
+    )
+    milestone.statements.set([talks["late"]])
+    cite(milestone, talks["source"], "paragraph 14")
+    html = client.get(milestone.get_absolute_url()).content.decode()
+    assert "on or before 8 Feb 2024" in html
+    assert "<em>opened</em>" in html
+    assert "A smaller presence would do." in html
+    assert "paragraph 14" in html
+
+
+def test_seeded_talks_page_reads_the_npr_report(client, seed):
+    negotiation = Negotiation.objects.public().get()
+    html = client.get(negotiation.get_absolute_url()).content.decode()
+    assert "2,500" in html
+    assert "Kata" in html  # Kata'ib Hezbollah holds a position or takes part
+    assert "NPR" in html

@@ -152,7 +152,7 @@ def test_the_json_download_holds_every_public_record_with_its_citations(client):
             "locator": "paragraph 4",
         }
     ]
-    assert statement["url"] == f"http://testserver/statements/{statement['id']}/"
+    assert statement["page_url"] == f"http://testserver/statements/{statement['id']}/"
     assert len(statement["topic_ids"]) == 1
     assert [c["text"] for c in data["corrections"]] == ["The date was wrong."]
     assert [s["title"] for s in data["sources"]] == ["US drone strike in Baghdad"]
@@ -377,3 +377,10 @@ def test_the_seed_downloads_are_complete_and_public(seed, client):
     assert len(tables["statements.csv"]) == len(data["statements"])
     popolo = get_json(client, ALL_POPOLO)
     assert popolo["organizations"]
+
+
+def test_a_sources_own_address_and_its_page_on_parley_are_separate_columns(client):
+    source = make_source(url="https://npr.example/strike")
+    data = get_json(client, ALL_JSON)
+    assert data["sources"][0]["url"] == "https://npr.example/strike"
+    assert data["sources"][0]["page_url"] == f"http://testserver/sources/{source.pk}/"

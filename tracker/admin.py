@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.admin_import import ImportAdminMixin
 from tracker.admin_workflow import WorkflowAdminMixin
 from tracker.models import (
     Actor,
@@ -57,7 +58,7 @@ class CorrectionInline(GenericTabularInline):
     readonly_fields = ["status"]
 
 
-class PublishableAdmin(WorkflowAdminMixin, SimpleHistoryAdmin):
+class PublishableAdmin(ImportAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin):
     """Shared admin for publishable records: status filters, citations, history as a diff,
     the publishing workflow and optimistic locking (see tracker/admin_workflow.py)."""
 
@@ -185,7 +186,7 @@ class NegotiationAdmin(PublishableAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(ImportAdminMixin, SimpleHistoryAdmin):
     list_display = ["actor", "role", "negotiation", "order"]
     list_filter = ["role", "negotiation"]
     search_fields = ["actor__name", "negotiation__title", "note"]
@@ -342,7 +343,7 @@ class EventAdmin(PublishableAdmin):
 
 
 @admin.register(EventRole)
-class EventRoleAdmin(SimpleHistoryAdmin):
+class EventRoleAdmin(ImportAdminMixin, SimpleHistoryAdmin):
     list_display = ["actor", "role", "event"]
     list_filter = ["role"]
     search_fields = ["actor__name", "event__title", "note"]
@@ -367,7 +368,7 @@ class MilestoneAdmin(PublishableAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(ImportAdminMixin, SimpleHistoryAdmin):
     list_display = ["source", "content_type", "object_id", "locator"]
     list_filter = ["content_type"]
     search_fields = ["source__title", "source__outlet", "locator"]

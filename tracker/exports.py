@@ -408,7 +408,7 @@ def _field_columns(model: type[models.Model]) -> list[Column]:
     if TABLES_BY_MODEL[model].has_page:
         columns.append(
             Column(
-                "url",
+                "page_url",
                 "URL",
                 "The record's page on Parley.",
                 _url,

@@ -11,16 +11,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, models, transaction
+from django.forms import modelform_factory
 
-from tracker import search
+from tracker import publishing, search
 from tracker.exports import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BACKUP_MODELS
+from tracker.models import Citation, Source, Status
 
 
 class ImportRefused(Exception):
@@ -112,3 +118,622 @@ def _reset_sequences(model_list: list[type[models.Model]]) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+# --------------------------------------------------------------------------
+# Editors' imports in the admin: one table, from CSV or JSON, previewed first.
+# --------------------------------------------------------------------------
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Each parsed row remembers where it was in the file (the CSV line, or the
+# JSON list position), so problems point at the right place.
+ROW_KEY = "__row__"
+
+# Never read from a file: the database keeps these itself.
+_NOT_IMPORTED = {"created_at", "updated_at", "version"}
+# Written by a download but meaningless on the way in; ignored without comment.
+_DERIVED_SUFFIXES = ("_label",)
+_DERIVED = {"page_url"}
+
+
+def can_publish(user, model: type[models.Model]) -> bool:
+    """May ``user`` publish records of ``model``? (``tracker.publish_<model>``).
+
+    Superusers may; so may anyone holding the permission, such as the
+    Publisher group (tracker.publishing has the same rule for the admin's
+    buttons). Rows imported by anyone else arrive as drafts, and they cannot
+    change records that are published or retracted.
+    """
+    return publishing.can_publish(user, model)
+
+
+@dataclass
+class Problem:
+    """Why a row (or the whole file, row 0) cannot be imported."""
+
+    row: int
+    field: str
+    reason: str
+
+
+@dataclass
+class PlannedRow:
+    """What importing one row would do: create, change, or leave unchanged."""
+
+    row: int
+    action: str  # "create", "change" or "unchanged"
+    label: str
+    record_id: int | None = None
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """The preview of an import: every row's fate, and every problem found."""
+
+    model: type[models.Model]
+    planned: list[PlannedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    forms: list = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.planned if row.action == action)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({problem.row for problem in self.problems})
+
+
+@dataclass(frozen=True)
+class ImportColumns:
+    """The columns an import of ``model`` reads, and which of them it needs."""
+
+    model: type[models.Model]
+
+    @property
+    def fields(self) -> list[models.Field]:
+        return [
+            f
+            for f in [*self.model._meta.concrete_fields, *self.model._meta.many_to_many]
+            if not f.primary_key and f.name not in _NOT_IMPORTED and f.editable
+        ]
+
+    @property
+    def required(self) -> list[str]:
+        """Columns a file must have: fields with no default that may not be left empty."""
+        names = []
+        for f in self.fields:
+            if f.many_to_many or f.blank or f.has_default() or f.null:
+                continue
+            names.append(_column_name(f))
+        return names
+
+    @property
+    def cites(self) -> bool:
+        return hasattr(self.model, "citations")
+
+    def describe(self) -> list[dict[str, str]]:
+        """Every column with what it takes, for the import page."""
+        rows = [
+            {
+                "column": "id",
+                "required": "",
+                "help": "Give it to change an existing row; leave it out (or empty) to create one.",
+            }
+        ]
+        for f in self.fields:
+            help_text = str(f.verbose_name).capitalize()
+            if f.help_text:
+                help_text += f". {f.help_text}"
+            if f.choices:
+                help_text += " One of: " + ", ".join(v for v, _ in f.flatchoices if v) + "."
+            if f.is_relation:
+                target = f.related_model
+                by = "id or slug" if _has_unique_slug(target) else "id"
+                many = "; several separated by semicolons" if f.many_to_many else ""
+                help_text += f" The {by} of a {target._meta.verbose_name}{many}."
+            name = _column_name(f)
+            rows.append(
+                {
+                    "column": name,
+                    "required": "yes" if name in self.required else "",
+                    "help": help_text,
+                }
+            )
+        if self.cites:
+            rows.append(
+                {
+                    "column": "source_ids",
+                    "required": "",
+                    "help": "Ids of the sources "
+                    "this record cites, separated by semicolons; citations are added.",
+                }
+            )
+        return rows
+
+
+def _column_name(f: models.Field) -> str:
+    if f.name == "content_type":
+        return "record_type"
+    if f.name == "object_id":
+        return "record_id"
+    if f.many_to_many:
+        return f.name
+    return f.attname if f.is_relation else f.name
+
+
+def _has_unique_slug(model: type[models.Model]) -> bool:
+    try:
+        return model._meta.get_field("slug").unique
+    except Exception:
+        return False
+
+
+def parse_file(content: bytes, filename: str, model: type[models.Model]) -> list[dict]:
+    """Read the rows of an uploaded CSV or JSON file; ``ImportRefused`` says what is wrong.
+
+    Rows come back as plain dicts of column to value, JSON-serialisable so the
+    preview can keep them in the session until the editor confirms.
+    """
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ImportRefused(
+            f"The file is {len(content) / 1024 / 1024:.1f} MB; imports are limited to "
+            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB. Split it into smaller files."
+        )
+    if not content.strip():
+        raise ImportRefused("The file is empty.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+            "Save it as “CSV UTF-8” or UTF-8 JSON and upload it again."
+        ) from None
+    if "\x00" in text:
+        raise ImportRefused("The file holds binary data; upload a CSV or JSON text file.")
+    name = filename.lower()
+    if name.endswith(".json") or (not name.endswith(".csv") and text.lstrip()[:1] in "[{"):
+        rows = _json_rows(text, model)
+    else:
+        rows = _csv_rows(text)
+    if not rows:
+        raise ImportRefused("The file has no rows to import.")
+    return rows
+
+
+def _json_rows(text: str, model: type[models.Model]) -> list[dict]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
+    if isinstance(document, dict):
+        # A list under the table's name, as in Parley's JSON download ("statements": […]).
+        keys = [
+            str(model._meta.verbose_name_plural).replace(" ", "_"),
+            model._meta.model_name,
+            "rows",
+            "records",
+        ]
+        keys += [table.name for table in _public_tables() if table.model is model]
+        found = next((document[key] for key in keys if key in document), None)
+        if found is None:
+            raise ImportRefused(
+                f"The JSON file needs a list of rows, or an object with a “{keys[-1]}” list."
+            )
+        document = found
+    if not isinstance(document, list) or not all(isinstance(row, dict) for row in document):
+        raise ImportRefused("The JSON file must hold a list of objects, one per row.")
+    return [{**_flatten_json_row(row), ROW_KEY: n} for n, row in enumerate(document, start=1)]
+
+
+def _public_tables():
+    from tracker.exports import TABLES
+
+    return TABLES
+
+
+def _flatten_json_row(row: dict) -> dict:
+    """Turn a downloaded record back into columns: precise dates, citations, links."""
+    flat = {}
+    for key, value in row.items():
+        if isinstance(value, dict) and {"date", "precision"} <= value.keys():
+            flat[key] = value.get("date")
+            flat[f"{key}_precision"] = value.get("precision")
+            flat[f"{key}_part_of_day"] = value.get("part_of_day", "")
+            flat[f"{key}_on_or_before"] = value.get("on_or_before", False)
+        elif key == "citations" and isinstance(value, list):
+            flat["source_ids"] = [c.get("source_id") for c in value if isinstance(c, dict)]
+        elif key.endswith("_ids") and isinstance(value, list):
+            flat[key.removesuffix("_ids") + "s"] = value
+        else:
+            flat[key] = value
+    return flat
+
+
+def _csv_rows(text: str) -> list[dict]:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+        header = [column.strip() for column in header]
+        if not any(header):
+            raise ImportRefused("The first line of a CSV file must name the columns.")
+        duplicates = sorted({c for c in header if header.count(c) > 1 and c})
+        if duplicates:
+            raise ImportRefused(f"The CSV file names a column twice: {', '.join(duplicates)}.")
+        rows = []
+        for line in reader:
+            if not any(cell.strip() for cell in line):
+                continue
+            if len(line) > len(header):
+                raise ImportRefused(
+                    f"Line {reader.line_num} has {len(line)} cells but the header names "
+                    f"{len(header)} columns."
+                )
+            rows.append({**dict(zip(header, line, strict=False)), ROW_KEY: reader.line_num})
+    except csv.Error as error:
+        raise ImportRefused(f"The CSV file cannot be read: {error}.") from None
+    return rows
+
+
+def _as_list(value) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    return [part.strip() for part in str(value).replace(",", ";").split(";") if part.strip()]
+
+
+class _Resolver:
+    """Finds referenced records by id (or slug), remembering what it has looked up."""
+
+    def __init__(self):
+        self._cache: dict[tuple, int | None] = {}
+
+    def pk(self, model: type[models.Model], value) -> int | None:
+        key = (model, str(value).strip())
+        if key not in self._cache:
+            raw = key[1]
+            found = None
+            if raw.isdigit():
+                found = model._base_manager.filter(pk=int(raw)).values_list("pk", flat=True).first()
+            elif _has_unique_slug(model):
+                found = model._base_manager.filter(slug=raw).values_list("pk", flat=True).first()
+            self._cache[key] = found
+        return self._cache[key]
+
+
+def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan:
+    """Check every row and describe what importing it would do; write nothing.
+
+    A row with an ``id`` changes that record; without one it creates a record
+    (or changes the record with the same slug). Statuses are kept only for a
+    user who ``can_publish``; otherwise new records arrive as drafts and
+    published records cannot be changed. Any problem blocks the whole import.
+    """
+    plan = ImportPlan(model)
+    spec = ImportColumns(model)
+    known = {_column_name(f) for f in spec.fields} | {f.name for f in spec.fields}
+    known |= {"id", "source_ids", "sources"}
+    columns = [c for c in dict.fromkeys(key for row in rows for key in row) if c != ROW_KEY]
+    plan.ignored_columns = [
+        c
+        for c in columns
+        if c not in known
+        and c not in _NOT_IMPORTED
+        and c not in _DERIVED
+        and not c.endswith(_DERIVED_SUFFIXES)
+        and c not in {"published_at", "citations"}
+    ]
+    missing = [c for c in spec.required if c not in columns and _alias(c) not in columns]
+    # A file that only changes records (every row has an id) needs no other column.
+    creates = any(str(row.get("id") or "").strip() == "" for row in rows)
+    if missing and creates:
+        plan.problems.append(
+            Problem(
+                0,
+                ", ".join(missing),
+                "The file lacks required columns; nothing can be imported without them.",
+            )
+        )
+        return plan
+    resolver = _Resolver()
+    publisher = can_publish(user, model)
+    seen: dict[tuple, int] = {}
+    for number, raw in enumerate(rows, start=1):
+        row_number = raw.get(ROW_KEY, number)
+        _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen)
+    return plan
+
+
+def _alias(column: str) -> str:
+    return column.removesuffix("_id") if column.endswith("_id") else f"{column}_id"
+
+
+def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> None:
+    model = spec.model
+    problems: list[Problem] = []
+
+    def reject(field_name: str, reason: str) -> None:
+        problems.append(Problem(row_number, field_name, reason))
+
+    # Which record does the row change, if any?
+    instance = None
+    record_id = raw.get("id")
+    if record_id not in (None, ""):
+        if not str(record_id).strip().isdigit():
+            reject("id", f"“{record_id}” is not an id (a whole number).")
+        else:
+            instance = model._base_manager.filter(pk=int(record_id)).first()
+            if instance is None:
+                reject("id", f"There is no {model._meta.verbose_name} with id {record_id}.")
+    elif _has_unique_slug(model) and raw.get("slug"):
+        instance = model._base_manager.filter(slug=str(raw["slug"]).strip()).first()
+
+    # Only the columns the file has are read: a new record takes the defaults
+    # for the others, an existing record keeps its values.
+    data = {}
+    form_fields = []
+    for f in spec.fields:
+        column = _column_name(f)
+        present = [key for key in (column, f.name, _alias(column)) if key in raw]
+        if f.name == "content_type" and "record_type" in raw:
+            present = ["record_type"]
+        if not present or (f.name == "published_at" and not publisher):
+            continue
+        value = raw[present[0]]
+        form_fields.append(f.name)
+        if f.name == "content_type":
+            ct = _content_type(value)
+            if ct is None:
+                reject("record_type", f"“{value}” is not a kind of record Parley keeps.")
+                continue
+            data[f.name] = ct.pk
+        elif f.many_to_many:
+            pks = []
+            for item in _as_list(value):
+                pk = resolver.pk(f.related_model, item)
+                if pk is None:
+                    reject(column, f"There is no {f.related_model._meta.verbose_name} “{item}”.")
+                pks.append(pk)
+            data[f.name] = pks
+        elif f.is_relation:
+            if value in (None, ""):
+                data[f.name] = None
+            else:
+                pk = resolver.pk(f.related_model, value)
+                if pk is None:
+                    reject(column, f"There is no {f.related_model._meta.verbose_name} “{value}”.")
+                data[f.name] = pk
+        else:
+            data[f.name] = "" if value is None else value
+
+    # The status: kept only for those who may publish.
+    notes = []
+    if hasattr(model, "is_public"):
+        wanted = str(raw.get("status") or "").strip() or (
+            instance.status if instance else Status.DRAFT
+        )
+        if not publisher:
+            if instance is not None and instance.status in (Status.PUBLISHED, Status.RETRACTED):
+                reject(
+                    "status",
+                    f"This {model._meta.verbose_name} is {instance.get_status_display().lower()}; "
+                    "only someone who may publish can change it.",
+                )
+            kept = instance.status if instance else Status.DRAFT
+            if wanted != kept:
+                notes.append(
+                    f"Arrives as {Status(kept).label.lower()}, not {wanted}: you may not publish."
+                )
+            wanted = kept
+        on_file = instance is not None and instance.is_on_record
+        if on_file and wanted != instance.status:
+            reject(
+                "status",
+                f"This {model._meta.verbose_name} is {instance.get_status_display().lower()}; "
+                "a record on file is only ever retracted, in the admin, with a correction note.",
+            )
+        elif wanted == Status.RETRACTED and not on_file:
+            reject("status", "Retract records in the admin, with a correction note.")
+        data["status"] = wanted
+        form_fields.append("status")
+
+    if instance is not None and not user.has_perm(f"tracker.change_{model._meta.model_name}"):
+        reject("id", f"You may not change {model._meta.verbose_name_plural}.")
+    if instance is None and not user.has_perm(f"tracker.add_{model._meta.model_name}"):
+        reject("id", f"You may not add {model._meta.verbose_name_plural}.")
+
+    source_ids = []
+    raw_sources = raw.get("source_ids", raw.get("sources"))
+    if raw_sources not in (None, "") and spec.cites:
+        for item in _as_list(raw_sources):
+            pk = resolver.pk(Source, item) if str(item).strip().isdigit() else None
+            if pk is None:
+                reject("source_ids", f"There is no source with id “{item}”.")
+            source_ids.append(pk)
+
+    form_class = modelform_factory(model, fields=form_fields, formfield_callback=_form_field)
+    form = form_class(data=data, instance=_fresh(instance))
+    if not problems and not form.is_valid():
+        for name, errors in form.errors.items():
+            column = _column_name(model._meta.get_field(name)) if name != "__all__" else "row"
+            for error in errors:
+                reject(column, error)
+    if not problems:
+        # The whole record, columns the file left out included, must pass every
+        # rule the database enforces, so applying can never fail half-way.
+        try:
+            form.instance.full_clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = "row" if name == "__all__" else _column_name(model._meta.get_field(name))
+                for message in messages:
+                    reject(column, message)
+
+    label = _label(form.instance, model)
+    if not problems:
+        for key, other in _unique_keys(model, form.cleaned_data, instance):
+            if key in seen:
+                reject(other, f"Duplicate of row {seen[key]} (same {other}).")
+            else:
+                seen[key] = row_number
+    if problems:
+        plan.problems.extend(problems)
+        return
+    changes = _changes(instance, form, spec) if instance is not None else []
+    if instance is not None and source_ids:
+        existing = set(
+            Citation.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id=instance.pk
+            ).values_list("source_id", flat=True)
+        )
+        new = [pk for pk in source_ids if pk not in existing]
+        if new:
+            changes.append(("sources cited", "", "adds " + ", ".join(map(str, new))))
+    action = "create" if instance is None else ("change" if changes else "unchanged")
+    plan.planned.append(
+        PlannedRow(row_number, action, label, instance.pk if instance else None, changes, notes)
+    )
+    plan.forms.append((form, source_ids))
+
+
+def _form_field(db_field: models.Field, **kwargs):
+    # Addresses without a scheme are taken as https, as in the admin.
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+def _fresh(instance):
+    """A separate copy, so validating a row never alters what the preview compares against."""
+    if instance is None:
+        return None
+    return type(instance)._base_manager.get(pk=instance.pk)
+
+
+def _content_type(value) -> ContentType | None:
+    name = str(value or "").strip().lower().removeprefix("tracker.")
+    if name not in {m._meta.model_name for m in BACKUP_MODELS}:
+        return None
+    return ContentType.objects.get_by_natural_key("tracker", name)
+
+
+def _label(instance, model) -> str:
+    try:
+        return str(instance)
+    except Exception:  # an incomplete row may not be printable yet
+        return f"new {model._meta.verbose_name}"
+
+
+def _unique_keys(model, cleaned: dict, instance) -> list[tuple[tuple, str]]:
+    """The keys no two rows of one file may share: unique fields and constraints."""
+    keys = []
+    if instance is not None:
+        keys.append((("id", instance.pk), "id"))
+    for f in model._meta.concrete_fields:
+        if f.unique and not f.primary_key and cleaned.get(f.name) not in (None, ""):
+            keys.append(((f.name, _key(cleaned[f.name])), f.name))
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", None)
+        if (
+            fields
+            and getattr(constraint, "condition", None) is None
+            and all(name in cleaned for name in fields)
+        ):
+            value = tuple(_key(cleaned[name]) for name in fields)
+            keys.append(((constraint.name, value), ", ".join(fields)))
+    return keys
+
+
+def _key(value):
+    return getattr(value, "pk", value)
+
+
+def _changes(instance, form, spec) -> list[tuple[str, str, str]]:
+    changes = []
+    for name in form.changed_data:
+        f = spec.model._meta.get_field(name)
+        old = (
+            getattr(instance, f.attname)
+            if not f.many_to_many
+            else sorted(getattr(instance, name).values_list("pk", flat=True))
+        )
+        new = form.cleaned_data[name]
+        if f.many_to_many:
+            new = sorted(item.pk for item in new)
+        elif f.is_relation:
+            new = getattr(new, "pk", new)
+        if old == new or (old in (None, "") and new in (None, "")):
+            continue
+        changes.append((str(f.verbose_name), _short(old), _short(new)))
+    return changes
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def apply_import(
+    rows: list[dict], model: type[models.Model], user, *, dry_run: bool = False
+) -> ImportPlan:
+    """Check the rows and, if all pass, write them in one transaction.
+
+    Returns the plan; nothing was written unless ``plan.ok``. Records the file
+    marks as published are saved first as they stood (new ones as drafts) and
+    then go through ``tracker.publishing.publish``, so an import publishes
+    nothing the workflow would refuse (a statement without a source, a
+    position without evidence). With ``dry_run`` everything is rolled back:
+    the preview uses it to find what only writing would reveal.
+    """
+    with transaction.atomic():
+        plan = plan_import(rows, model, user)
+        if plan.ok:
+            _write(plan, model, user)
+        if dry_run or not plan.ok:
+            transaction.set_rollback(True)
+    return plan
+
+
+def _write(plan: ImportPlan, model: type[models.Model], user) -> None:
+    content_type = ContentType.objects.get_for_model(model)
+    for planned, (form, source_ids) in zip(plan.planned, plan.forms, strict=True):
+        if planned.action == "unchanged" and not source_ids:
+            continue
+        before = form.initial.get("status") if form.instance.pk else Status.DRAFT
+        record = form.save(commit=False)
+        publish = getattr(record, "status", None) == Status.PUBLISHED and before != Status.PUBLISHED
+        if publish:
+            record.status = before
+        try:
+            with transaction.atomic():
+                record.save()
+                form.save_m2m()
+        except DatabaseError as error:
+            plan.problems.append(Problem(planned.row, "row", f"The database refused it: {error}"))
+            continue
+        planned.record_id = record.pk
+        for source_id in source_ids:
+            Citation.objects.get_or_create(
+                source_id=source_id, content_type=content_type, object_id=record.pk, locator=""
+            )
+        if publish:
+            try:
+                publishing.publish(record, user)
+            except publishing.WorkflowError as refusal:
+                for reason in refusal.reasons:
+                    plan.problems.append(
+                        Problem(planned.row, "status", f"Cannot be published: {reason}.")
+                    )

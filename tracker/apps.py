@@ -9,6 +9,7 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tracker import search
+        from tracker import caching, search
 
         search.connect_signals()
+        caching.connect_signals()

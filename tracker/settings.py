@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # ETag, Last-Modified, 304s and the page cache for the public site and API.
+    "tracker.caching.PublicCacheMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -107,6 +109,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The cache behind tracker.caching: Redis when REDIS_URL is set (shared by every
+# worker and server), otherwise each process's own memory. Public pages are kept
+# for PARLEY_CACHE_SECONDS (0 turns the copies off; off by default in development,
+# where templates change under the cache) and told to shared caches to keep for
+# PARLEY_MAX_AGE seconds before revalidating with their ETag.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "parley",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    )
+}
+PARLEY_CACHE_SECONDS = env_int("PARLEY_CACHE_SECONDS", 0 if DEBUG else 600)
+PARLEY_MAX_AGE = env_int("PARLEY_MAX_AGE", 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

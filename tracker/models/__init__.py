@@ -4,6 +4,7 @@ from tracker.models.actors import Actor, ActorKind, Relationship, RelationshipKi
 from tracker.models.base import Publishable, PublishableQuerySet, Status
 from tracker.models.search import SearchDocument, SearchKind
 from tracker.models.sources import Citation, Correction, CorrectionKind, Source, SourceKind
+from tracker.models.stamp import PublicationStamp
 from tracker.models.statements import (
     AttributionKind,
     Channel,
@@ -56,6 +57,7 @@ __all__ = [
     "ParticipationRole",
     "Position",
     "PositionBasis",
+    "PublicationStamp",
     "Publishable",
     "PublishableQuerySet",
     "Relationship",

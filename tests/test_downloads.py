@@ -384,3 +384,9 @@ def test_a_sources_own_address_and_its_page_on_parley_are_separate_columns(clien
     data = get_json(client, ALL_JSON)
     assert data["sources"][0]["url"] == "https://npr.example/strike"
     assert data["sources"][0]["page_url"] == f"http://testserver/sources/{source.pk}/"
+
+
+def test_the_talks_page_links_to_its_downloads(client):
+    talks_with_records()
+    page = client.get("/talks/iraq-us/").content.decode()
+    assert 'href="/talks/iraq-us/downloads/"' in page

@@ -127,6 +127,14 @@ def test_the_docs_page_comes_from_the_apps_own_static_files(db, client):
         assert finders.find(asset.removeprefix("/static/")), asset
 
 
+def test_the_docs_page_widens_the_content_security_policy_only_for_its_icons(db, client):
+    docs = client.get("/api/v1/docs/")["Content-Security-Policy"]
+    assert "img-src 'self' data:" in docs
+    assert "unsafe-inline" not in docs
+    assert "script-src 'self';" in docs + ";"
+    assert "data:" not in client.get("/api/v1/talks/")["Content-Security-Policy"]
+
+
 def test_the_docs_script_points_at_the_schema(db, client):
     response = client.get("/api/v1/docs/", {"script": ""})
     assert response.status_code == 200

@@ -45,7 +45,8 @@ def form_data(response) -> dict:
     """
     data: dict = {}
     _add_form(data, response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
+    inlines = response.context.get("inline_admin_formsets") or []  # none on the revert page
+    for inline in inlines:
         formset = inline.formset
         _add_form(data, formset.management_form)
         for form in formset.forms:

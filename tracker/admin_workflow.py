@@ -23,7 +23,8 @@ from django.db import router
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from tracker import publishing
 from tracker.models import CorrectionKind, Status
@@ -66,12 +67,26 @@ def changes_between(record, loaded: int, current: int) -> list[str]:
         when = entry.history_date.strftime("%d %b %Y %H:%M UTC")
         changed = []
         for change in delta.changes:
-            label = record._meta.get_field(change.field).verbose_name
-            changed.append(f"{label}: {_show(change.old)} → {_show(change.new)}")
+            field = record._meta.get_field(change.field)
+            old, new = change.old, change.new
+            if field.choices:
+                labels = dict(field.flatchoices)
+                old, new = labels.get(old, old), labels.get(new, new)
+            changed.append(f"{capfirst(field.verbose_name)}: {_show(old)} → {_show(new)}")
         what = "; ".join(changed) if changed else "no field you can edit changed"
         lines.append(f"Version {entry.version}, saved by {who} on {when}: {what}.")
         previous = entry
     return lines
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """Shows a choice by its label in the history's diff: "In review", not "in_review"."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -157,7 +172,7 @@ class WorkflowAdminMixin:
 
     form = VersionedAdminForm
     change_form_template = "admin/tracker/workflow_change_form.html"
-    history_list_display = ["status", "version"]
+    history_list_display = ["version"]
     actions = ["submit_for_review", "publish_selected", "return_to_draft", "retract_selected"]
 
     # Permissions -----------------------------------------------------------
@@ -286,6 +301,9 @@ class WorkflowAdminMixin:
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
+
     # Deleting ----------------------------------------------------------------
 
     def get_deleted_objects(self, objs, request: HttpRequest):
@@ -298,6 +316,8 @@ class WorkflowAdminMixin:
                 "so it is never deleted (retract it instead)"
                 for record in error.protected_objects
             ]
+            # Say why rather than "no permission": the protected list blocks deleting anyway.
+            perms_needed = set()
         return deleted, counts, perms_needed, protected
 
     # Actions -----------------------------------------------------------------

@@ -101,10 +101,12 @@ def test_sitemaps_answer_get_and_head_only(client):
 def test_sitemap_runs_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
     for _ in range(scale):
         one_of_each(Status.PUBLISHED)
-    with django_assert_num_queries(14):  # per record kind: its page count and latest change
+    # The publication stamp (conditional GET), then per record kind its page
+    # count and latest change.
+    with django_assert_num_queries(15):
         client.get("/sitemap.xml")
     for name in SECTIONS[1:]:
-        with django_assert_num_queries(2):  # the count for pagination, then the page
+        with django_assert_num_queries(3):  # the stamp, the count for pagination, the page
             client.get(f"/sitemap-{name}.xml")
 
 

@@ -153,6 +153,12 @@ def _clean(*parts: str) -> str:
     return " ".join(_MARKERS.sub("", part).strip() for part in parts if part and part.strip())
 
 
+def _labelled(label: str, values: list[str], *, name: str = "") -> str:
+    """ "Also known as KH; Kataib Hezbollah." from the values that add something to ``name``."""
+    values = [value for value in dict.fromkeys(values) if value and value != name]
+    return f"{label}: {'; '.join(values)}." if values else ""
+
+
 def _dates(start: PreciseDate | None, end: PreciseDate | None = None, *, open_ended=False):
     """The fields that place a record in time, from its precise date(s)."""
     if start is None:
@@ -207,7 +213,7 @@ def _talks_document(talks: Negotiation, context) -> Document:
         talks.pk,
         talks.title,
         talks.get_absolute_url(),
-        body=_clean(plain(talks.summary), talks.get_state_display()),
+        body=plain(talks.summary),
         detail=f"Talks · {talks.get_state_display()}",
         talks={talks.pk},
         **_dates(talks.start_on_display, talks.end_on_display, open_ended=True),
@@ -221,10 +227,8 @@ def _actor_document(actor: Actor, context) -> Document:
         actor.name,
         actor.get_absolute_url(),
         body=_clean(
-            actor.short_name,
-            " ".join(actor.alias_list()),
-            actor.native_name,
-            actor.get_kind_display(),
+            _labelled("Also known as", [actor.short_name, *actor.alias_list()], name=actor.name),
+            _labelled("Native name", [actor.native_name], name=actor.name),
             plain(actor.description),
         ),
         detail=" · ".join(part for part in (actor.get_kind_display(), actor.country) if part),
@@ -305,7 +309,10 @@ def _event_document(event: Event, context) -> Document:
         event.pk,
         event.title,
         event.get_absolute_url(),
-        body=_clean(plain(event.summary), place, event.country, event.get_kind_display()),
+        body=_clean(
+            plain(event.summary),
+            _labelled("Place", [", ".join(part for part in (place, event.country) if part)]),
+        ),
         detail=" · ".join(part for part in (event.get_kind_display(), place) if part),
         talks={event.negotiation_id} if event.negotiation_id else set(),
         **_dates(event.occurred_on_display),
@@ -318,9 +325,7 @@ def _milestone_document(milestone: Milestone, context) -> Document:
         milestone.pk,
         milestone.title,
         milestone.get_absolute_url(),
-        body=_clean(
-            plain(milestone.outcome), milestone.get_kind_display(), milestone.get_state_display()
-        ),
+        body=plain(milestone.outcome),
         detail=f"{milestone.get_kind_display()} · {milestone.get_state_display()}",
         talks={milestone.negotiation_id},
         **_dates(milestone.date_display),

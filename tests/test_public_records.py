@@ -155,9 +155,10 @@ def test_source_page_lists_every_public_record_that_cites_it(client):
     for record, locator in ((actor, "paragraph 1"), (statement, "paragraph 2"), (event, "")):
         cite(record, source, locator)
     cite(draft, source)
+    cite(actor, source, "paragraph 5")
     html = client.get(source.get_absolute_url()).content.decode()
     cited = html.split('id="cited-heading"')[1]
-    assert "Cited actor" in cited and "paragraph 1" in cited
+    assert "Cited actor" in cited and "— paragraph 1; paragraph 5" in cited
     assert "Cited words" in cited and "paragraph 2" in cited
     assert "Cited event" in cited
     assert "Draft cited words" not in cited

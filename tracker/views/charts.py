@@ -13,7 +13,7 @@ from tracker.models import STANCE_SCORES, Stance
 
 WIDTH = 720
 HEIGHT = 320
-LEFT = 150
+LEFT = 170
 RIGHT = 24
 TOP = 20
 BOTTOM = 44
@@ -64,30 +64,37 @@ def _row_y(stance: str) -> float:
     return TOP + step * (2 - STANCE_SCORES[stance]) + step / 2
 
 
-def _month_ticks(start: datetime.date, end: datetime.date, x) -> list[tuple[float, str]]:
-    """Tick marks on the first of each month between ``start`` and ``end`` (at most 8)."""
-    months = []
-    day = start.replace(day=1)
-    while day <= end:
-        if day >= start:
-            months.append(day)
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-    if len(months) > 8:
-        stride = -(-len(months) // 8)
-        months = months[::stride]
-    if not months:
-        return [(x(start), f"{start.day} {start:%b %Y}"), (x(end), f"{end.day} {end:%b %Y}")]
-    return [(x(month), f"{month:%b %Y}") for month in months]
+def _ticks(start: datetime.date, end: datetime.date, x) -> list[tuple[float, str]]:
+    """At most 8 tick marks: Mondays for a span of a few months, else firsts of months."""
+    if (end - start).days <= 100:
+        days = [start + datetime.timedelta(days=(7 - start.weekday()) % 7)]
+        while days[-1] + datetime.timedelta(days=7) <= end:
+            days.append(days[-1] + datetime.timedelta(days=7))
+        labels = [(day, f"{day.day} {day:%b}") for day in days]
+    else:
+        day = start.replace(day=1)
+        labels = []
+        while day <= end:
+            if day >= start:
+                labels.append((day, f"{day:%b %Y}"))
+            day = (day + datetime.timedelta(days=32)).replace(day=1)
+    if len(labels) > 8:
+        labels = labels[:: -(-len(labels) // 8)]
+    return [(x(day), label) for day, label in labels]
 
 
-def stance_chart(topic, positions: list, today: datetime.date) -> Chart | None:
+def stance_chart(topic, positions: list) -> Chart | None:
     """The chart of ``positions`` (all on ``topic``, ordered by actor then date), or None."""
     if not positions:
         return None
+    # The axis spans the recorded positions with a margin on the right, where
+    # every line runs on to the edge: the last stance still holds.
     start = min(p.as_of for p in positions)
-    end = max(max(p.as_of for p in positions), min(today, start + datetime.timedelta(days=3650)))
-    if end <= start:
-        end = start + datetime.timedelta(days=30)
+    last = max(p.as_of for p in positions)
+    end = max(
+        last + datetime.timedelta(days=max(14, (last - start).days // 5)),
+        start + datetime.timedelta(days=30),
+    )
     span = (end - start).days
     right = WIDTH - RIGHT
 
@@ -122,7 +129,7 @@ def stance_chart(topic, positions: list, today: datetime.date) -> Chart | None:
         plot_top=TOP,
         plot_bottom=HEIGHT - BOTTOM,
         rows=[(Stance(s).label, _row_y(s)) for s in [*_ROWS, Stance.UNCLEAR]],
-        ticks=_month_ticks(start, end, x),
+        ticks=_ticks(start, end, x),
         series=list(by_actor.values()),
         title=f"Stances over time: {topic.question}",
         description=" ".join(descriptions),

@@ -1,6 +1,6 @@
 """Pages of single records: actors, statements, events, sources; and the changes log."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -26,6 +26,20 @@ from tracker.views.common import (
 )
 
 RECENT_ITEMS = 25
+
+
+class JoinedText(Aggregate):
+    """Text values joined by a separator: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    separator = "\x1f"
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, '\x1f')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
 # What a record's name and URL need, so the changes log links without extra queries.
 _LINK_RELATIONS = {
     "keyfigure": ("negotiation",),
@@ -180,18 +194,24 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(source, HttpResponse):
         return source
     citations = Citation.objects.public().filter(source=source)
-    locators: dict[tuple, list[str]] = {}
-    for citation in citations.select_related("content_type"):
-        key = (citation.content_type.model, citation.object_id)
-        locators.setdefault(key, []).append(citation.locator)
     cited_by = []
     for kind in CITING_KINDS:
-        cited_ids = citations.filter(
-            content_type__app_label="tracker", content_type__model=kind
-        ).values("object_id")
-        records = list(public_records(kind).filter(pk__in=cited_ids))
+        cited = citations.filter(content_type__app_label="tracker", content_type__model=kind)
+        locators = (
+            cited.filter(object_id=OuterRef("pk"))
+            .order_by()
+            .values("object_id")
+            .annotate(joined=JoinedText("locator"))
+            .values("joined")
+        )
+        records = list(
+            public_records(kind)
+            .filter(pk__in=cited.values("object_id"))
+            .annotate(joined_locators=Subquery(locators))
+        )
         for record in records:
-            record.locators = [loc for loc in locators.get((kind, record.pk), []) if loc]
+            parts = (record.joined_locators or "").split(JoinedText.separator)
+            record.locators = [part for part in parts if part]
         if records:
             cited_by.append((records[0]._meta.verbose_name_plural, records))
     context = {"source": source, "cited_by": cited_by, "corrections": corrections_for(source)}

@@ -162,7 +162,7 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
         "topic": topic,
         "negotiation": topic.negotiation,
         "positions": positions,
-        "chart": stance_chart(topic, positions, timezone.localdate()),
+        "chart": stance_chart(topic, positions),
         "statements": statements,
         "corrections": corrections_for(topic),
     }

@@ -150,9 +150,14 @@ def _parse_html(html: str) -> _LinkAndTagParser:
     return parser
 
 
+# What a browser's URL parser strips from both ends of a URL (C0 controls and space).
+_URL_EDGES = "".join(chr(code) for code in range(0x21))
+
+
 def _clean_url(value: str) -> str:
-    """A URL as a browser reads its scheme: no whitespace or control characters, any case."""
-    return re.sub(r"[\x00-\x20\x7f-\x9f]+", "", value).lower()
+    """A URL as a browser reads its scheme (WHATWG URL): without leading or trailing
+    spaces and control characters, without any tab or newline, in any case."""
+    return re.sub(r"[\t\n\r]", "", value.strip(_URL_EDGES)).lower()
 
 
 def unsafe_markup(html: str) -> list[str]:
@@ -298,8 +303,15 @@ def _links(page: Page) -> Iterable[str]:
                 if name in {"href", "src"} and value:
                     yield value
     elif page.kind == "xml":
-        yield from re.findall(r'href="([^"]+)"', page.text)
-        yield from re.findall(r"<(?:loc|link)>([^<]+)</(?:loc|link)>", page.text)
+        try:
+            root = ElementTree.fromstring(page.body)
+        except ElementTree.ParseError:
+            return
+        for element in root.iter():
+            if element.get("href"):
+                yield element.get("href")
+            if element.tag.rsplit("}", 1)[-1] in {"loc", "link"} and element.text:
+                yield element.text
     elif page.kind == "json":
         try:
             data = json.loads(page.text)

@@ -83,8 +83,12 @@ def _ticks(start: datetime.date, end: datetime.date, x) -> list[tuple[float, str
     return [(x(day), label) for day, label in labels]
 
 
-def stance_chart(topic, positions: list) -> Chart | None:
-    """The chart of ``positions`` (all on ``topic``, ordered by actor then date), or None."""
+def stance_chart(topic, positions: list, today: datetime.date | None = None) -> Chart | None:
+    """The chart of ``positions`` (all on ``topic``, ordered by actor then date), or None.
+
+    The time axis ends a little after the latest position; ``today`` is
+    accepted so callers written for an axis that ran to today keep working.
+    """
     if not positions:
         return None
     # The axis spans the recorded positions with a margin on the right, where

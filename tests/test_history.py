@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.admin_forms import change_url, form_data, run_action
-from tests.factories import cite, make_source, make_statement
+from tests.factories import cite, make_position, make_source, make_statement
 from tracker import publishing
 from tracker.models import Citation, Statement, Status
 
@@ -101,3 +101,17 @@ def test_the_history_page_lists_status_and_version(publisher_client, publisher):
     page = publisher_client.get(history_url(statement))
     assert "<strong>Status:</strong>" in page.text
     assert "In review" in page.text and "Published" in page.text
+
+
+def test_a_change_of_evidence_is_kept_and_shown_in_the_history_diff(publisher_client):
+    first, second = make_statement(text="First evidence"), make_statement(text="Second evidence")
+    position = make_position(status=Status.DRAFT, evidence=[first])
+    data = form_data(publisher_client.get(change_url(position)))
+    data["evidence"] = [str(first.pk), str(second.pk)]
+    response = publisher_client.post(change_url(position), data)
+    assert response.status_code == 302
+    latest = position.history.first()
+    assert {row.statement_id for row in latest.evidence.all()} == {first.pk, second.pk}
+    page = publisher_client.get(history_url(position))
+    assert "<strong>Evidence:</strong>" in page.text
+    assert "Second evidence" in page.text

@@ -20,11 +20,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import Truncator, capfirst
 from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import publishing
 from tracker.models import CorrectionKind, Status
@@ -40,8 +42,10 @@ def current_version(record) -> int | None:
 
 
 def _show(value) -> str:
-    if value in (None, ""):
+    if value in (None, "", []):
         return "(empty)"
+    if isinstance(value, list):
+        value = "; ".join(value)
     return "“" + Truncator(str(value)).chars(200) + "”"
 
 
@@ -68,10 +72,7 @@ def changes_between(record, loaded: int, current: int) -> list[str]:
         changed = []
         for change in delta.changes:
             field = record._meta.get_field(change.field)
-            old, new = change.old, change.new
-            if field.choices:
-                labels = dict(field.flatchoices)
-                old, new = labels.get(old, old), labels.get(new, new)
+            old, new = readable_value(field, change.old), readable_value(field, change.new)
             changed.append(f"{capfirst(field.verbose_name)}: {_show(old)} → {_show(new)}")
         what = "; ".join(changed) if changed else "no field you can edit changed"
         lines.append(f"Version {entry.version}, saved by {who} on {when}: {what}.")
@@ -83,10 +84,23 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
     """Shows a choice by its label in the history's diff: "In review", not "in_review"."""
 
     def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if field.choices and not isinstance(value, list):
-            return dict(field.flatchoices).get(value, value)
-        return super().prepare_delta_change_value(change, value)
+        return readable_value(self.model._meta.get_field(change.field), value)
+
+
+def readable_value(field, value):
+    """A value from a history diff as an editor reads it: labels, and names for links."""
+    if field.many_to_many:
+        key = get_m2m_reverse_field_name(field)
+        linked = [row[key] for row in value]  # records, or their ids
+        ids = [item for item in linked if not isinstance(item, Model)]
+        found = field.related_model._base_manager.in_bulk(ids) if ids else {}
+        return [
+            str(item) if isinstance(item, Model) else str(found.get(item, f"#{item} (deleted)"))
+            for item in linked
+        ]
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 class VersionedAdminForm(forms.ModelForm):

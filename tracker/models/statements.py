@@ -268,6 +268,8 @@ class Statement(Publishable, precise_date_fields("stated_on", "stated on")):
     topics = models.ManyToManyField(
         Topic, related_name="statements", blank=True, verbose_name="topics"
     )
+    # History keeps the topics too (django-simple-history).
+    _history_m2m_fields = ["topics"]
     event = models.ForeignKey(
         Event,
         on_delete=models.PROTECT,

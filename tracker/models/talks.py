@@ -317,6 +317,8 @@ class Position(Publishable, precise_date_fields("as_of", "as of", required=True)
         verbose_name="evidence",
         help_text="The statements this position rests on. A published position needs at least one.",
     )
+    # History keeps the evidence too (django-simple-history).
+    _history_m2m_fields = ["evidence"]
 
     objects = PositionQuerySet.as_manager()
 
@@ -380,6 +382,8 @@ class Milestone(
     events = models.ManyToManyField(
         "tracker.Event", related_name="milestones", blank=True, verbose_name="events"
     )
+    # History keeps the linked statements and events too (django-simple-history).
+    _history_m2m_fields = ["statements", "events"]
 
     class Meta:
         default_permissions = PUBLISHING_PERMISSIONS

@@ -346,3 +346,23 @@ def test_an_import_never_unpublishes_or_retracts(publisher_client):
     assert "Retract records in the admin, with a correction note." in page
     source.refresh_from_db()
     assert source.status == Status.PUBLISHED
+
+
+def test_a_csv_file_with_semicolons_is_read_too(admin_client):
+    upload(admin_client, SOURCES_URL, "outlet;title\nLe Monde;Frappe à Bagdad, la nuit\n")
+    confirm(admin_client, SOURCES_URL)
+    assert Source.objects.get().title == "Frappe à Bagdad, la nuit"
+
+
+def test_downloaded_positions_import_back_with_their_evidence(admin_client, client):
+    from tests.factories import make_position
+
+    evidence = make_statement()
+    make_position(evidence=[evidence])
+    download = b"".join(client.get("/downloads/parley.json").streaming_content)
+    response = upload(
+        admin_client, reverse("admin:tracker_position_import"), download, name="parley.json"
+    )
+    page = response.content.decode()
+    assert "Unchanged: <strong>1</strong>" in page
+    assert "evidence_ids" not in page  # read, not ignored

@@ -474,6 +474,11 @@ class LinkTable:
     description: str
 
     @property
+    def json_key(self) -> str:
+        """The list of linked ids in the JSON download: topic_ids, evidence_ids, …"""
+        return f"{self.field.removesuffix('s')}_ids"
+
+    @property
     def columns(self) -> list[Column]:
         left_table = TABLES_BY_MODEL[self.model].name
         right_table = TABLES_BY_MODEL[self.model._meta.get_field(self.field).related_model].name
@@ -775,7 +780,7 @@ def _json_record(table: Table, obj: models.Model, data: PublicData, citations, c
         if link.model is table.model:
             target = table.model._meta.get_field(link.field).related_model
             visible = data.ids(target)
-            record[link.right + "s"] = sorted(
+            record[link.json_key] = sorted(
                 other.pk for other in getattr(obj, link.field).all() if other.pk in visible
             )
     if table in CITED_TABLES:

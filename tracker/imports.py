@@ -351,19 +351,17 @@ def _flatten_json_row(row: dict) -> dict:
             flat[f"{key}_on_or_before"] = value.get("on_or_before", False)
         elif key == "citations" and isinstance(value, list):
             flat["source_ids"] = [c.get("source_id") for c in value if isinstance(c, dict)]
-        elif key.endswith("_ids") and isinstance(value, list):
-            flat[key.removesuffix("_ids") + "s"] = value
         else:
             flat[key] = value
     return flat
 
 
 def _csv_rows(text: str) -> list[dict]:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The header line decides the delimiter: commas, or the semicolons and tabs
+    # some spreadsheets write.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
         header = [column.strip() for column in header]
@@ -425,6 +423,8 @@ def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan
     plan = ImportPlan(model)
     spec = ImportColumns(model)
     known = {_column_name(f) for f in spec.fields} | {f.name for f in spec.fields}
+    known |= {_alias(_column_name(f)) for f in spec.fields if f.is_relation}
+    known |= {f"{f.name.removesuffix('s')}_ids" for f in spec.fields if f.many_to_many}
     known |= {"id", "source_ids", "sources"}
     columns = [c for c in dict.fromkeys(key for row in rows for key in row) if c != ROW_KEY]
     plan.ignored_columns = [
@@ -487,7 +487,8 @@ def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> N
     form_fields = []
     for f in spec.fields:
         column = _column_name(f)
-        present = [key for key in (column, f.name, _alias(column)) if key in raw]
+        names = (column, f.name, _alias(column), f"{f.name.removesuffix('s')}_ids")
+        present = [key for key in names if key in raw]
         if f.name == "content_type" and "record_type" in raw:
             present = ["record_type"]
         if not present or (f.name == "published_at" and not publisher):

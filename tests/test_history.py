@@ -115,3 +115,18 @@ def test_a_change_of_evidence_is_kept_and_shown_in_the_history_diff(publisher_cl
     page = publisher_client.get(history_url(position))
     assert "<strong>Evidence:</strong>" in page.text
     assert "Second evidence" in page.text
+
+
+def test_a_bulk_update_counts_versions_and_keeps_history_for_every_record():
+    statements = [make_statement(status=Status.DRAFT, verification="reported") for _ in range(3)]
+    updated = Statement.objects.filter(pk__in=[s.pk for s in statements]).update(
+        verification="disputed"
+    )
+    assert updated == 3
+    for statement in statements:
+        latest = statement.history.first()
+        assert latest.verification == "disputed"
+        assert latest.version == 2
+        assert latest.history_type == "~"
+        assert latest.history_change_reason == "Bulk update"
+    assert set(Statement.objects.values_list("version", flat=True)) == {2}

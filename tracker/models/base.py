@@ -2,8 +2,9 @@
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.deletion import Collector, ProtectedError
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -91,6 +92,27 @@ class PublishableQuerySet(models.QuerySet):
 
     delete.alters_data = True
     delete.queryset_only = True
+
+    def update(self, **kwargs):
+        """Update in bulk, still counting each record's version and keeping its history.
+
+        One history entry per record, made with django-simple-history's
+        ``bulk_history_create`` (who: the request's user, when there is one).
+        Signals are not sent, as with any ``update()``.
+        """
+        kwargs.setdefault("version", F("version") + 1)
+        kwargs.setdefault("updated_at", timezone.now())
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            if pks:
+                changed = list(self.model._base_manager.using(self.db).filter(pk__in=pks))
+                self.model.history.bulk_history_create(
+                    changed, update=True, default_change_reason="Bulk update"
+                )
+        return count
+
+    update.alters_data = True
 
 
 class Publishable(models.Model):

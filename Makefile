@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development runs use Django's debug mode; production sets its own environment.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install install-dev run test lint bench
+.PHONY: install install-dev run serve test lint bench
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,14 @@ run: install
 	@echo "Create an admin account with: $(BIN)/python manage.py createsuperuser"
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production as it runs: gunicorn, static files from whitenoise, debug mode off, the
+# database named by DATABASE_URL (SQLite in the project folder by default). Needs
+# DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; DJANGO_HTTPS=0 for plain HTTP. See README.
+serve: install
+	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=0 $(BIN)/gunicorn --config tracker/gunicorn.conf.py --bind $(HOST):$(PORT) tracker.wsgi
 
 test: install-dev
 	$(BIN)/python -m pytest

@@ -1,0 +1,110 @@
+"""`make serve` runs Parley as production does: gunicorn, whitenoise, debug off.
+
+The test runs the real command against a fresh SQLite database, as a deployment
+without PostgreSQL would, and talks to it over HTTP.
+"""
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, **headers: str):
+    """(status, headers, body) of a GET, errors included."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The base URL of a `make serve` started for these tests; stopped afterwards."""
+    tmp_path = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_HTTPS="0",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'parley.sqlite3'}",
+        WEB_CONCURRENCY="1",
+    )
+    log = (tmp_path / "serve.log").open("w")
+    # -o install: the virtualenv is already there; do not let the test reinstall it.
+    server = subprocess.Popen(
+        ["make", "-o", "install", "serve", "HOST=127.0.0.1", f"PORT={port}"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so that it stops as a whole
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                fetch(base + "/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("make serve did not answer within 3 minutes")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_make_serve_runs_gunicorn_with_whitenoise_and_debug_off(served):
+    status, headers, body = fetch(served + "/")
+    assert status == 200
+    assert headers["Server"].startswith("gunicorn")
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    # Static files carry a content hash (whitenoise's manifest storage), so they can be
+    # cached for ever, and are served compressed to clients that accept it.
+    stylesheet = re.search(r'href="(/static/tracker/parley\.[0-9a-f]{12}\.css)"', body.decode())
+    assert stylesheet, "the stylesheet should be served under its hashed name"
+    status, headers, _ = fetch(served + stylesheet[1], **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+
+
+def test_make_serve_answers_a_bad_address_with_the_production_404_page(served):
+    status, headers, body = fetch(served + "/no-such-page/")
+    assert status == 404
+    assert b"Traceback" not in body and b"DEBUG = True" not in body
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_make_serve_serves_the_admin_and_its_static_files(served):
+    status, _, body = fetch(served + "/admin/login/")
+    assert status == 200
+    stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', body.decode())
+    assert stylesheet
+    assert fetch(served + stylesheet[1])[0] == 200

@@ -1,0 +1,26 @@
+"""gunicorn settings for running Parley as production does (``make serve``).
+
+Command-line options win over these (``make serve`` passes ``--bind $(HOST):$(PORT)``).
+Every value can also be set from the environment, as noted on each line.
+"""
+
+import os
+
+# Behind a reverse proxy, listen on the loopback interface only, so that nobody can
+# reach gunicorn directly and forge the X-Forwarded-* headers the proxy writes.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# WEB_CONCURRENCY is the usual name for the worker count; two per core is plenty for a
+# site whose pages are cached and whose queries are few and fixed.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
+# Restart workers now and then, so that a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 20
+# The proxy addresses gunicorn believes about X-Forwarded-Proto (a comma-separated list).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# Log requests and errors to standard output, where a service manager collects them.
+accesslog = "-"
+errorlog = "-"
+# Worker heartbeats in memory rather than on a disk that may be slow.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

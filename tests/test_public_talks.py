@@ -304,3 +304,23 @@ def test_seeded_talks_page_reads_the_npr_report(client, seed):
     assert "2,500" in html
     assert "Kata" in html  # Kata'ib Hezbollah holds a position or takes part
     assert "NPR" in html
+
+
+def test_seeded_matrix_on_1_february_shows_only_what_was_known_by_then(client, seed):
+    negotiation = Negotiation.objects.public().get()
+    today = _matrix(client.get(negotiation.get_absolute_url()).content.decode())
+    earlier = _matrix(
+        client.get(negotiation.get_absolute_url() + "?as_of=2024-02-01").content.decode()
+    )
+    assert today.count('class="stance stance--') > earlier.count('class="stance stance--') > 0
+    assert "Supports" in today and "Supports" not in earlier  # the US position dates from 8 Feb
+    assert "week of 29 Jan 2024" in earlier  # Kata'ib Hezbollah's inferred position
+
+
+def test_seeded_compare_lists_the_positions_taken_between_two_days(client, seed):
+    negotiation = Negotiation.objects.public().get()
+    url = negotiation.get_absolute_url() + "?compare=2024-02-01&to=2024-02-09"
+    changes = (
+        client.get(url).content.decode().split('id="changes-heading"')[1].split("</section>")[0]
+    )
+    assert "United States" in changes and "No position recorded" in changes

@@ -9,7 +9,9 @@ from tests.factories import (
     make_actor,
     make_correction,
     make_event,
+    make_milestone,
     make_negotiation,
+    make_source,
     make_statement,
     make_topic,
 )
@@ -35,7 +37,9 @@ def test_a_published_correction_appears_on_its_records_page_at_its_anchor(client
     )
 
 
-@pytest.mark.parametrize("maker", [make_actor, make_event, make_negotiation])
+@pytest.mark.parametrize(
+    "maker", [make_actor, make_event, make_negotiation, make_source, make_topic, make_milestone]
+)
 def test_corrections_appear_on_every_kind_of_page(client, maker):
     record = maker()
     correction = make_correction(record, text="Corrected on every kind of page.")

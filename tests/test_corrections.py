@@ -16,7 +16,7 @@ from tests.factories import (
     make_topic,
 )
 from tracker import publishing
-from tracker.models import Actor, Correction, Negotiation, Statement, Status, Topic
+from tracker.models import Actor, Correction, Negotiation, Source, Statement, Status, Topic
 from tracker.models.base import RecordOnFileError
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +186,14 @@ def test_the_admin_deletes_a_draft(editor_client):
     response = run_action(editor_client, Actor, "delete_selected", [draft], post="yes")
     assert response.status_code == 302
     assert not Actor.objects.filter(pk=draft.pk).exists()
+
+
+def test_the_admin_explains_why_a_cited_draft_source_cannot_be_deleted(editor_client):
+    source = make_source(status=Status.DRAFT, title="A draft source still cited")
+    cite(make_statement(status=Status.DRAFT), source)
+    url = reverse("admin:tracker_source_delete", args=[source.pk])
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    assert "Cannot delete source" in response.text
+    assert editor_client.post(url, {"post": "yes"}).status_code == 200
+    assert Source.objects.filter(pk=source.pk).exists()

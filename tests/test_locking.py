@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.admin_forms import change_url, form_data
-from tests.factories import make_statement
-from tracker.models import Statement, Status
+from tests.factories import make_position, make_statement
+from tracker.models import Position, Statement, Status
 from tracker.models.base import StaleRecordError
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,18 @@ def test_reverting_from_the_history_page_keeps_the_status_and_counts_a_version(p
     assert reverted.text == "Version one"
     assert reverted.status == Status.PUBLISHED
     assert reverted.version == 3
+
+
+def test_the_refusal_names_links_changed_in_between(editor_client, second_editor):
+    first, second = make_statement(text="Old evidence"), make_statement(text="New evidence")
+    position = make_position(status=Status.DRAFT, evidence=[first], summary="Summary")
+    url = change_url(position)
+    first_form = form_data(editor_client.get(url))
+    second_form = form_data(second_editor.get(url))
+    editor_client.post(url, {**first_form, "evidence": [str(second.pk)]})
+    refused = second_editor.post(url, {**second_form, "summary": "Another summary"})
+    assert refused.status_code == 200
+    assert "Version 2, saved by editor" in refused.text
+    assert "Evidence:" in refused.text and "New evidence" in refused.text
+    assert "Version 3" not in refused.text
+    assert Position.objects.get(pk=position.pk).summary == "Summary"

@@ -20,7 +20,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router
-from django.db.models import Model
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -59,12 +59,14 @@ def changes_between(record, loaded: int, current: int) -> list[str]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    base = [entry for entry in entries if entry.version == loaded]
-    later = [entry for entry in entries if entry.version > loaded]
-    if not base or not later:
+    # A save and the changes of its links (evidence, topics) share a version:
+    # the last entry of each version holds the whole record as saved.
+    last_of_version = {entry.version: entry for entry in entries}
+    later = [last_of_version[v] for v in sorted(last_of_version) if v > loaded]
+    if loaded not in last_of_version or not later:
         return ["The record's history does not say what changed."]
     lines = []
-    previous = base[-1]
+    previous = last_of_version[loaded]
     for entry in later:
         delta = entry.diff_against(previous, excluded_fields=_NOISE_FIELDS)
         who = entry.history_user or "someone"
@@ -332,6 +334,8 @@ class WorkflowAdminMixin:
             ]
             # Say why rather than "no permission": the protected list blocks deleting anyway.
             perms_needed = set()
+        except (ProtectedError, RestrictedError):
+            pass  # Django's own list above already names what blocks the delete
         return deleted, counts, perms_needed, protected
 
     # Actions -----------------------------------------------------------------

@@ -36,6 +36,7 @@ export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_SECRET_KEY
 DJANGO_SECRET_KEY=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export DATABASE_URL="sqlite:///$work/db.sqlite3"
+export DJANGO_STATIC_ROOT="$work/static"
 
 port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 

@@ -46,17 +46,18 @@ MAKERS = {
     "sources": make_source,
 }
 
-# Queries per list request, whatever the page size: count, page, then one per prefetch.
+# Queries per list request, whatever the page size: the publication stamp (read by
+# tracker.caching for the ETag), the count, the page, then one per prefetch.
 LIST_QUERIES = {
-    "talks": 6,  # + citations, participants, key figures, key figures' citations
-    "actors": 3,  # + citations
-    "relationships": 3,  # + citations (both actors joined)
-    "topics": 3,  # + citations (talks joined)
-    "positions": 4,  # + citations, evidence (actor, topic and talks joined)
-    "statements": 4,  # + citations, topics (talks, speaker and event joined)
-    "events": 5,  # + citations, actors' roles, accounts
-    "milestones": 5,  # + citations, statements, events
-    "sources": 3,  # + citations
+    "talks": 7,  # + citations, participants, key figures, key figures' citations
+    "actors": 4,  # + citations
+    "relationships": 4,  # + citations (both actors joined)
+    "topics": 4,  # + citations (talks joined)
+    "positions": 5,  # + citations, evidence (actor, topic and talks joined)
+    "statements": 5,  # + citations, topics (talks, speaker and event joined)
+    "events": 6,  # + citations, actors' roles, accounts
+    "milestones": 6,  # + citations, statements, events
+    "sources": 4,  # + citations
 }
 
 

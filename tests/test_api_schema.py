@@ -7,7 +7,9 @@ import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from tests.factories import make_statement
 from tracker.dates import PreciseDate
@@ -89,26 +91,41 @@ def test_the_schema_describes_errors(schema):
     assert {p["name"] for p in positions["parameters"]} >= {"as_of", "date_from", "date_to"}
 
 
-def test_every_answer_on_the_seed_data_keeps_to_the_schema(seed, client):
+@pytest.fixture
+def wsgi_app(db):
+    """Parley's WSGI application, kept on the test's database connection.
+
+    As Django's test client does, requests must not close "old" connections:
+    inside the test's transaction that would close the connection itself.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_every_answer_on_the_seed_data_keeps_to_the_schema(seed, wsgi_app):
     """Each list, each record, a 400 and a 404 per endpoint, checked by schemathesis."""
-    api = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    api = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi_app)
     checked = 0
     for name in ENDPOINT_MODELS:
         listing = api[f"/api/v1/{name}/"]["GET"]
         detail = api[f"/api/v1/{name}/{{id}}/"]["GET"]
-        records = client.get(f"/api/v1/{name}/", {"page_size": 100}).json()["results"]
-        assert records, name
-        for query, status in (({}, 200), ({"page": 999}, 404), ({"page_size": 0}, 400)):
+        for query, status in (({"page": 999}, 404), ({"page_size": 0}, 400)):
             response = listing.Case(query=query).call_and_validate()
             assert response.status_code == status
-            checked += 1
+        response = listing.Case(query={"page_size": 100}).call_and_validate()
+        assert response.status_code == 200
+        records = response.json()["results"]
+        assert records, name
         for record in records:
             response = detail.Case(path_parameters={"id": record["id"]}).call_and_validate()
             assert response.status_code == 200
             checked += 1
         response = detail.Case(path_parameters={"id": 987654321}).call_and_validate()
         assert response.status_code == 404
-    assert checked > 50
+    assert checked > 40
 
 
 def test_the_docs_page_comes_from_the_apps_own_static_files(db, client):

@@ -108,7 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep each worker's connection: opening one (and switching it to WAL) costs
+    # more than most pages, and closing the last one checkpoints the WAL to disk.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
 
 # The cache behind tracker.caching: Redis when REDIS_URL is set (shared by every
 # worker and server), otherwise each process's own memory. Public pages are kept

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import functools
 import hashlib
 import io
 import json
@@ -337,13 +338,22 @@ def _type_of(field: models.Field) -> str:
     }.get(field.get_internal_type(), "text")
 
 
-def _precise_date_names(model: type[models.Model]) -> list[str]:
-    return [
+@functools.cache
+def _precise_date_names(model: type[models.Model]) -> tuple[str, ...]:
+    """The ``<date>_display`` descriptors of ``model``, looked up once per model."""
+    return tuple(
         name
         for name in dir(model)
-        if isinstance(getattr(model, name, None), PreciseDateDescriptor)
-        and name.endswith("_display")
-    ]
+        if name.endswith("_display")
+        and isinstance(model.__dict__.get(name) or _inherited(model, name), PreciseDateDescriptor)
+    )
+
+
+def _inherited(model: type[models.Model], name: str):
+    for klass in model.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
 
 
 def _field_columns(model: type[models.Model]) -> list[Column]:
@@ -760,14 +770,17 @@ def csv_zip_chunks(data: PublicData, readme: str) -> Iterator[bytes]:
 # --------------------------------------------------------------------------
 
 
+@functools.cache
+def _date_columns(model: type[models.Model]) -> tuple[frozenset, frozenset]:
+    """The precise dates of ``model`` and the raw columns the JSON folds into each."""
+    dates = frozenset(name.removesuffix("_display") for name in _precise_date_names(model))
+    suffixes = ("_precision", "_part_of_day", "_on_or_before", "_label")
+    return dates, frozenset(f"{d}{suffix}" for d in dates for suffix in suffixes)
+
+
 def _json_record(table: Table, obj: models.Model, data: PublicData, citations, columns) -> dict:
     record = {}
-    dates = {name.removesuffix("_display") for name in _precise_date_names(table.model)}
-    date_parts = {
-        f"{d}{suffix}"
-        for d in dates
-        for suffix in ("_precision", "_part_of_day", "_on_or_before", "_label")
-    }
+    dates, date_parts = _date_columns(table.model)
     for column in columns:
         if column.name in date_parts:
             continue

@@ -4,6 +4,23 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _zeal_installed(django_test_environment):
+    """Teach the ORM to report N+1 queries (django-zeal), once per run."""
+    from zeal.constants import initialize_app_registry
+    from zeal.patch import patch
+
+    initialize_app_registry()
+    patch()
+
+
+@pytest.fixture(autouse=True)
+def _no_n_plus_one(settings):
+    """Every request a test makes fails on an N+1 query pattern (django-zeal raises)."""
+    settings.ZEAL_RAISE = True
+    settings.MIDDLEWARE = ["zeal.middleware.zeal_middleware", *settings.MIDDLEWARE]
+
+
 @pytest.fixture
 def seed(db):
     """The seed data: the 2024 US–Iraq talks as one NPR report tells them."""

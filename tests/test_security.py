@@ -1,6 +1,9 @@
 """The hardened public surface: security headers and CSP, read-only public views that
 set no cookies, an admin that works under the CSP, and the admin login lockout."""
 
+import os
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
@@ -261,3 +264,83 @@ def test_a_successful_login_clears_earlier_failures(client, settings, editors):
     assert log_in(client, "amal", REMOTE_ADDR=EDITOR_ADDRESS).status_code == 302
     assert log_in(client, "amal", "wrong", REMOTE_ADDR=EDITOR_ADDRESS).status_code == 200
     assert log_in(client, "amal", REMOTE_ADDR=EDITOR_ADDRESS).status_code == 302
+
+
+# The admin and the API docs in a real browser, under the real policy ------------------
+
+
+@pytest.fixture
+def chromium_tab(live_server):
+    """A headless system Chromium tab on the live server, and its log of console errors
+    (CSP violations among them) and failed requests."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.support import CHROMIUM_ARGS, RequestLog, chromium_or_skip
+
+    executable = chromium_or_skip()
+    # Playwright's sync API keeps an event loop in this thread; Django would otherwise
+    # take the live server's database access for async code and refuse it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(base_url=live_server.url)
+            page.set_default_timeout(30_000)
+            log = RequestLog(live_server.url)
+            log.watch(page)
+            yield page, log
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.mark.browser
+def test_the_admin_and_the_api_docs_run_their_scripts_under_the_strict_policy(
+    chromium_tab, seed, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from tracker.models import Statement
+
+    page, log = chromium_tab
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(f"{page.url}: {message.text[:120]}")
+        ),
+    )
+    django_user_model.objects.create_superuser("chief", "chief@example.org", EDITOR_PASSWORD)
+    statement = Statement.objects.public().first()
+
+    page.goto(reverse("admin:login"))
+    page.fill("#id_username", "chief")
+    page.fill("#id_password", EDITOR_PASSWORD)
+    page.click("input[type=submit]")
+    expect(page).to_have_url(re.compile(re.escape(reverse("admin:index")) + "$"))
+
+    # The admin's own scripts ran: the date shortcuts and the action checkboxes they add.
+    page.goto(reverse("admin:tracker_statement_add"))
+    expect(page.locator(".datetimeshortcuts").first).to_be_visible()
+    page.goto(reverse("admin:tracker_statement_changelist"))
+    page.locator("#action-toggle").check()
+    expect(page.locator(".action-counter")).to_contain_text("selected")
+    page.goto(reverse("admin:tracker_statement_change", args=[statement.pk]))
+    expect(page.locator("#statement_form")).to_be_visible()
+    page.goto(reverse("admin:tracker_statement_history", args=[statement.pk]))
+    expect(page.locator("#content")).to_be_visible()
+
+    # Swagger UI fetched the schema and drew the operations.
+    page.goto("/api/v1/docs/")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+
+    assert violations == []
+    assert log.errors == []
+    assert log.external == []

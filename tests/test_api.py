@@ -149,9 +149,7 @@ def test_drafts_and_records_in_review_never_appear(db, client, endpoint):
         assert record.pk not in ids(listed)
         detail = client.get(api(endpoint, record.pk))
         assert detail.status_code == 404
-        assert detail.json() == {
-            "detail": f"No {type(record)._meta.object_name} matches the given query."
-        }
+        assert detail.json() == {"detail": "No public record with that id."}
     assert client.get(api(endpoint, public.pk)).json()["id"] == public.pk
 
 
@@ -330,7 +328,7 @@ def test_api_answers_touch_no_session_and_set_no_cookie(db, client):
         ("/api/v1/talks/abc/", "Not found."),
         ("/api/v1/talks/-1/", "Not found."),
         ("/api/v1/statements/1/extra/", "Not found."),
-        ("/api/v1/talks/99999999999999999999999999/", "No Negotiation matches the given query."),
+        ("/api/v1/talks/99999999999999999999999999/", "No public record with that id."),
     ],
 )
 def test_unknown_addresses_under_the_api_are_json_404s(db, client, path, detail):

@@ -9,7 +9,7 @@ stable order ending in the id, so paging never skips or repeats a record.
 from csp.decorators import csp_update
 from django.db.models import F, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 
 from tracker.api import filters, serializers
 from tracker.api.pagination import Pagination
@@ -80,6 +81,13 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[0-9]+"
+
+    def get_object(self):
+        """The public record with the id in the URL; one message for every kind of record."""
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound("No public record with that id.") from None
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # Query parameters filter lists only; a record's own URL always finds it.

@@ -65,6 +65,12 @@ class Source(Publishable, precise_date_fields("published_on", "published on")):
         ordering = ["-published_on", "outlet", "title"]
         verbose_name = "source"
         verbose_name_plural = "sources"
+        # The public list pages through sources in this order.
+        indexes = [
+            models.Index(
+                fields=["status", "-published_on", "outlet", "title"], name="tracker_source_list"
+            )
+        ]
         constraints = [
             status_constraint(),
             *precise_date_constraints("published_on"),
@@ -188,7 +194,9 @@ class Correction(Publishable):
         verbose_name = "correction"
         verbose_name_plural = "corrections"
         indexes = [
-            models.Index(fields=["content_type", "object_id"], name="tracker_correction_record")
+            models.Index(fields=["content_type", "object_id"], name="tracker_correction_record"),
+            # The public changes log and its feed, newest first.
+            models.Index(fields=["status", "-date", "-id"], name="tracker_correction_log"),
         ]
         constraints = [
             status_constraint(),

@@ -117,6 +117,12 @@ class Event(Publishable, precise_date_fields("occurred_on", "occurred on")):
         ordering = ["-occurred_on", "title"]
         verbose_name = "event"
         verbose_name_plural = "events"
+        # A talks timeline.
+        indexes = [
+            models.Index(
+                fields=["negotiation", "status", "-occurred_on"], name="tracker_event_talks"
+            )
+        ]
         constraints = [
             status_constraint(),
             choices_constraint("kind", EventKind),
@@ -298,7 +304,16 @@ class Statement(Publishable, precise_date_fields("stated_on", "stated on")):
                 condition=~Q(attribution=""), name="tracker_statement_has_attribution"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-stated_on"], name="tracker_statement_latest")]
+        indexes = [
+            models.Index(fields=["status", "-stated_on"], name="tracker_statement_latest"),
+            # A talks timeline and feed, and an actor's latest statements.
+            models.Index(
+                fields=["negotiation", "status", "-stated_on"], name="tracker_statement_talks"
+            ),
+            models.Index(
+                fields=["speaker", "status", "-stated_on"], name="tracker_statement_speaker"
+            ),
+        ]
 
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 80 else self.text[:79] + "…"

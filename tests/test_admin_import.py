@@ -366,3 +366,31 @@ def test_downloaded_positions_import_back_with_their_evidence(admin_client, clie
     page = response.content.decode()
     assert "Unchanged: <strong>1</strong>" in page
     assert "evidence_ids" not in page  # read, not ignored
+
+
+def test_many_rows_with_references_import_without_a_query_per_lookup(publisher_client):
+    """django-zeal fails the request on a repeated lookup; every reference is read in bulk."""
+    actors = [make_actor() for _ in range(3)]
+    topics = [make_topic() for _ in range(3)]
+    sources = [make_source() for _ in range(3)]
+    header = (
+        "kind,speaker_id,attribution,attribution_kind,form,text,channel,topics,source_ids,status\n"
+    )
+    rows = "".join(
+        f"claim,{actors[n].slug},Speaker,named,quote,Words {n},x,{topics[n].pk};{topics[0].pk},"
+        f"{sources[n].pk},published\n"
+        for n in range(3)
+    )
+    response = upload(publisher_client, STATEMENTS_URL, header + rows)
+    assert "To create: <strong>3</strong>" in response.content.decode()
+    confirm(publisher_client, STATEMENTS_URL)
+    assert Statement.objects.public().count() == 3
+    assert Citation.objects.count() == 3
+    existing = Statement.objects.order_by("pk")
+    change = "id,speaker_id,topics\n" + "".join(
+        f"{statement.pk},{actors[0].slug},{topics[1].pk}\n" for statement in existing
+    )
+    response = upload(publisher_client, STATEMENTS_URL, change)
+    assert "To change: <strong>3</strong>" in response.content.decode()
+    confirm(publisher_client, STATEMENTS_URL)
+    assert {s.speaker_id for s in Statement.objects.all()} == {actors[0].pk}

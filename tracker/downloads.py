@@ -71,13 +71,22 @@ def _talks(slug: str | None) -> Negotiation | None:
     return get_object_or_404(Negotiation.objects.public(), slug=slug)
 
 
+def _state(request: HttpRequest, talks: Negotiation | None):
+    """``data_state`` once per request: the ETag, the date and the file all need it."""
+    cache = request.__dict__.setdefault("_parley_data_state", {})
+    key = talks.slug if talks else None
+    if key not in cache:
+        cache[key] = data_state(talks)
+    return cache[key]
+
+
 def _etag(request: HttpRequest, filename: str = "", slug: str | None = None) -> str | None:
     if filename not in FORMATS_BY_NAME:
         return None
     talks = Negotiation.objects.public().filter(slug=slug).first() if slug else None
     if slug and talks is None:
         return None
-    fingerprint, _ = data_state(talks)
+    fingerprint, _ = _state(request, talks)
     return f"{fingerprint}-{filename}"
 
 
@@ -86,12 +95,12 @@ def _last_modified(
 ) -> datetime.datetime | None:
     if filename not in FORMATS_BY_NAME:
         return None
-    return data_state(None)[1]
+    return _state(request, None)[1]
 
 
 def _page(request: HttpRequest, talks: Negotiation | None) -> HttpResponse:
     """Render tracker/downloads/index.html: the files, and every column described."""
-    _, changed = data_state(talks)
+    _, changed = _state(request, talks)
     link_names = {link.name for link in LINK_TABLES}
     tables: dict[str, dict] = {}
     for row in data_dictionary():
@@ -138,7 +147,7 @@ def _file(request: HttpRequest, filename: str, slug: str | None) -> HttpResponse
         raise Http404("No such download.")
     talks = _talks(slug)
     data = PublicData(talks, absolute=request.build_absolute_uri)
-    _, changed = data_state(talks)
+    _, changed = _state(request, talks)
     about = {
         "title": f"Parley: {talks.title}" if talks else "Parley: all talks",
         "scope": talks.slug if talks else "all",

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -393,23 +395,99 @@ def _as_list(value) -> list:
     return [part.strip() for part in str(value).replace(",", ";").split(";") if part.strip()]
 
 
-class _Resolver:
-    """Finds referenced records by id (or slug), remembering what it has looked up."""
+class _Lookups:
+    """Everything the rows refer to, fetched in a few queries before any row is checked.
 
-    def __init__(self):
-        self._cache: dict[tuple, int | None] = {}
+    Rows are checked one by one, but the records they change, the records
+    they reference (by id or slug), their current links and citations are
+    read in bulk here, so an import's query count grows with the number of
+    tables it touches, not with its rows.
+    """
 
-    def pk(self, model: type[models.Model], value) -> int | None:
-        key = (model, str(value).strip())
-        if key not in self._cache:
-            raw = key[1]
-            found = None
-            if raw.isdigit():
-                found = model._base_manager.filter(pk=int(raw)).values_list("pk", flat=True).first()
-            elif _has_unique_slug(model):
-                found = model._base_manager.filter(slug=raw).values_list("pk", flat=True).first()
-            self._cache[key] = found
-        return self._cache[key]
+    def __init__(self, spec: ImportColumns, rows: list[dict]):
+        model = spec.model
+        forward = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        records = model._base_manager.select_related(*forward)
+        ids = {_int(row.get("id")) for row in rows} - {None}
+        self.by_id = records.in_bulk(ids) if ids else {}
+        self.by_slug = {}
+        if _has_unique_slug(model):
+            slugs = {str(row["slug"]).strip() for row in rows if row.get("slug")}
+            self.by_slug = {r.slug: r for r in records.filter(slug__in=slugs)} if slugs else {}
+        existing = [*self.by_id.values(), *self.by_slug.values()]
+
+        wanted: dict[type[models.Model], set[str]] = defaultdict(set)
+        for f in spec.fields:
+            if f.is_relation and f.name != "content_type":
+                for row in rows:
+                    for name in _column_names(f):
+                        if name in row:
+                            wanted[f.related_model] |= {str(v).strip() for v in _as_list(row[name])}
+        if spec.cites:
+            for row in rows:
+                wanted[Source] |= {str(v).strip() for v in _as_list(_sources_of(row))}
+        self.refs: dict[tuple, models.Model] = {}
+        for target, values in wanted.items():
+            numbers = {int(v) for v in values if v.isdigit()}
+            for pk, obj in target._base_manager.in_bulk(numbers).items():
+                self.refs[(target, str(pk))] = obj
+            words = {v for v in values if not v.isdigit()}
+            if words and _has_unique_slug(target):
+                for obj in target._base_manager.filter(slug__in=words):
+                    self.refs[(target, obj.slug)] = obj
+
+        pks = [r.pk for r in existing]
+        self.links: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for f in model._meta.many_to_many:
+            through = f.remote_field.through
+            left, right = f.m2m_column_name(), f.m2m_reverse_name()
+            pairs = through.objects.filter(**{f"{left}__in": pks}).values_list(left, right)
+            for a, b in pairs.order_by(left, right):
+                self.links[(f.name, a)].append(b)
+        self.cited: dict[int, set[int]] = defaultdict(set)
+        if spec.cites and pks:
+            content_type = ContentType.objects.get_for_model(model)
+            citations = Citation.objects.filter(content_type=content_type, object_id__in=pks)
+            for record_id, source_id in citations.values_list("object_id", "source_id"):
+                self.cited[record_id].add(source_id)
+        self.content_types = {
+            m._meta.model_name: ct
+            for m, ct in ContentType.objects.get_for_models(*BACKUP_MODELS).items()
+        }
+
+    def ref(self, model: type[models.Model], value) -> models.Model | None:
+        return self.refs.get((model, str(value).strip()))
+
+
+def _int(value) -> int | None:
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _column_names(f: models.Field) -> tuple[str, ...]:
+    """Every name a column for ``f`` may go by: speaker_id or speaker, topics or topic_ids."""
+    column = _column_name(f)
+    names = (column, f.name, _alias(column))
+    if f.many_to_many:
+        names += (f"{f.name.removesuffix('s')}_ids",)
+    if f.name == "content_type":
+        names = ("record_type",)
+    return names
+
+
+def _sources_of(row: dict):
+    return row.get("source_ids", row.get("sources"))
+
+
+@dataclass
+class _RowWork:
+    """What writing one checked row takes: its form, relations and citations."""
+
+    form: object
+    links: dict[str, list[int]]
+    old_links: dict[str, list[int]]
+    source_ids: list[int]
+    cited: set[int]
 
 
 def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan:
@@ -422,10 +500,9 @@ def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan
     """
     plan = ImportPlan(model)
     spec = ImportColumns(model)
-    known = {_column_name(f) for f in spec.fields} | {f.name for f in spec.fields}
-    known |= {_alias(_column_name(f)) for f in spec.fields if f.is_relation}
-    known |= {f"{f.name.removesuffix('s')}_ids" for f in spec.fields if f.many_to_many}
-    known |= {"id", "source_ids", "sources"}
+    known = {"id", "source_ids", "sources"}
+    for f in spec.fields:
+        known |= {*_column_names(f), f.name, _column_name(f)}
     columns = [c for c in dict.fromkeys(key for row in rows for key in row) if c != ROW_KEY]
     plan.ignored_columns = [
         c
@@ -448,12 +525,12 @@ def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan
             )
         )
         return plan
-    resolver = _Resolver()
+    lookups = _Lookups(spec, rows)
     publisher = can_publish(user, model)
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(rows, start=1):
         row_number = raw.get(ROW_KEY, number)
-        _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen)
+        _plan_row(plan, spec, raw, row_number, user, publisher, lookups, seen)
     return plan
 
 
@@ -461,7 +538,7 @@ def _alias(column: str) -> str:
     return column.removesuffix("_id") if column.endswith("_id") else f"{column}_id"
 
 
-def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> None:
+def _plan_row(plan, spec, raw, row_number, user, publisher, lookups, seen) -> None:
     model = spec.model
     problems: list[Problem] = []
 
@@ -472,52 +549,51 @@ def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> N
     instance = None
     record_id = raw.get("id")
     if record_id not in (None, ""):
-        if not str(record_id).strip().isdigit():
+        if _int(record_id) is None:
             reject("id", f"“{record_id}” is not an id (a whole number).")
         else:
-            instance = model._base_manager.filter(pk=int(record_id)).first()
+            instance = lookups.by_id.get(_int(record_id))
             if instance is None:
                 reject("id", f"There is no {model._meta.verbose_name} with id {record_id}.")
-    elif _has_unique_slug(model) and raw.get("slug"):
-        instance = model._base_manager.filter(slug=str(raw["slug"]).strip()).first()
+    elif raw.get("slug"):
+        instance = lookups.by_slug.get(str(raw["slug"]).strip())
+    # Validating works on a copy, so the preview can compare against the original.
+    record = copy.deepcopy(instance) if instance is not None else model()
 
     # Only the columns the file has are read: a new record takes the defaults
     # for the others, an existing record keeps its values.
     data = {}
     form_fields = []
+    links: dict[str, list[int]] = {}
     for f in spec.fields:
         column = _column_name(f)
-        names = (column, f.name, _alias(column), f"{f.name.removesuffix('s')}_ids")
-        present = [key for key in names if key in raw]
-        if f.name == "content_type" and "record_type" in raw:
-            present = ["record_type"]
+        present = [key for key in _column_names(f) if key in raw]
         if not present or (f.name == "published_at" and not publisher):
             continue
         value = raw[present[0]]
-        form_fields.append(f.name)
         if f.name == "content_type":
-            ct = _content_type(value)
-            if ct is None:
+            name = str(value or "").strip().lower().removeprefix("tracker.")
+            if name not in lookups.content_types:
                 reject("record_type", f"“{value}” is not a kind of record Parley keeps.")
-                continue
-            data[f.name] = ct.pk
-        elif f.many_to_many:
-            pks = []
-            for item in _as_list(value):
-                pk = resolver.pk(f.related_model, item)
-                if pk is None:
-                    reject(column, f"There is no {f.related_model._meta.verbose_name} “{item}”.")
-                pks.append(pk)
-            data[f.name] = pks
-        elif f.is_relation:
-            if value in (None, ""):
-                data[f.name] = None
             else:
-                pk = resolver.pk(f.related_model, value)
-                if pk is None:
-                    reject(column, f"There is no {f.related_model._meta.verbose_name} “{value}”.")
-                data[f.name] = pk
+                record.content_type = lookups.content_types[name]
+        elif f.many_to_many:
+            links[f.name] = []
+            for item in _as_list(value):
+                target = lookups.ref(f.related_model, item)
+                if target is None:
+                    reject(column, f"There is no {f.related_model._meta.verbose_name} “{item}”.")
+                else:
+                    links[f.name].append(target.pk)
+            links[f.name] = sorted(set(links[f.name]))
+        elif f.is_relation:
+            target = None if value in (None, "") else lookups.ref(f.related_model, value)
+            if value not in (None, "") and target is None:
+                reject(column, f"There is no {f.related_model._meta.verbose_name} “{value}”.")
+            else:
+                setattr(record, f.name, target)
         else:
+            form_fields.append(f.name)
             data[f.name] = "" if value is None else value
 
     # The status: kept only for those who may publish.
@@ -557,16 +633,16 @@ def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> N
         reject("id", f"You may not add {model._meta.verbose_name_plural}.")
 
     source_ids = []
-    raw_sources = raw.get("source_ids", raw.get("sources"))
-    if raw_sources not in (None, "") and spec.cites:
-        for item in _as_list(raw_sources):
-            pk = resolver.pk(Source, item) if str(item).strip().isdigit() else None
-            if pk is None:
+    if spec.cites:
+        for item in _as_list(_sources_of(raw)):
+            source = lookups.ref(Source, item) if str(item).strip().isdigit() else None
+            if source is None:
                 reject("source_ids", f"There is no source with id “{item}”.")
-            source_ids.append(pk)
+            else:
+                source_ids.append(source.pk)
 
     form_class = modelform_factory(model, fields=form_fields, formfield_callback=_form_field)
-    form = form_class(data=data, instance=_fresh(instance))
+    form = form_class(data=data, instance=record)
     if not problems and not form.is_valid():
         for name, errors in form.errors.items():
             column = _column_name(model._meta.get_field(name)) if name != "__all__" else "row"
@@ -576,16 +652,16 @@ def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> N
         # The whole record, columns the file left out included, must pass every
         # rule the database enforces, so applying can never fail half-way.
         try:
-            form.instance.full_clean()
+            record.full_clean()
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 column = "row" if name == "__all__" else _column_name(model._meta.get_field(name))
                 for message in messages:
                     reject(column, message)
 
-    label = _label(form.instance, model)
+    label = _label(record, model)
     if not problems:
-        for key, other in _unique_keys(model, form.cleaned_data, instance):
+        for key, other in _unique_keys(model, record, instance):
             if key in seen:
                 reject(other, f"Duplicate of row {seen[key]} (same {other}).")
             else:
@@ -593,21 +669,19 @@ def _plan_row(plan, spec, raw, row_number, user, publisher, resolver, seen) -> N
     if problems:
         plan.problems.extend(problems)
         return
-    changes = _changes(instance, form, spec) if instance is not None else []
-    if instance is not None and source_ids:
-        existing = set(
-            Citation.objects.filter(
-                content_type=ContentType.objects.get_for_model(model), object_id=instance.pk
-            ).values_list("source_id", flat=True)
-        )
-        new = [pk for pk in source_ids if pk not in existing]
-        if new:
-            changes.append(("sources cited", "", "adds " + ", ".join(map(str, new))))
+    old_links = (
+        {name: lookups.links.get((name, instance.pk), []) for name in links} if instance else {}
+    )
+    cited = lookups.cited.get(instance.pk, set()) if instance else set()
+    changes = _changes(instance, record, spec, links, old_links) if instance is not None else []
+    new_sources = [pk for pk in source_ids if pk not in cited]
+    if instance is not None and new_sources:
+        changes.append(("sources cited", "", "adds " + ", ".join(map(str, new_sources))))
     action = "create" if instance is None else ("change" if changes else "unchanged")
     plan.planned.append(
         PlannedRow(row_number, action, label, instance.pk if instance else None, changes, notes)
     )
-    plan.forms.append((form, source_ids))
+    plan.forms.append(_RowWork(form, links, old_links, new_sources, cited))
 
 
 def _form_field(db_field: models.Field, **kwargs):
@@ -617,65 +691,49 @@ def _form_field(db_field: models.Field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-def _fresh(instance):
-    """A separate copy, so validating a row never alters what the preview compares against."""
-    if instance is None:
-        return None
-    return type(instance)._base_manager.get(pk=instance.pk)
-
-
-def _content_type(value) -> ContentType | None:
-    name = str(value or "").strip().lower().removeprefix("tracker.")
-    if name not in {m._meta.model_name for m in BACKUP_MODELS}:
-        return None
-    return ContentType.objects.get_by_natural_key("tracker", name)
-
-
 def _label(instance, model) -> str:
+    if hasattr(model, "content_type") and hasattr(model, "object_id"):
+        # Naming the record itself would load it, once per row.
+        record_type = (
+            getattr(instance.content_type, "model", "record")
+            if instance.content_type_id
+            else "record"
+        )
+        return f"{model._meta.verbose_name} on {record_type} {instance.object_id}"
     try:
         return str(instance)
     except Exception:  # an incomplete row may not be printable yet
         return f"new {model._meta.verbose_name}"
 
 
-def _unique_keys(model, cleaned: dict, instance) -> list[tuple[tuple, str]]:
+def _unique_keys(model, record, instance) -> list[tuple[tuple, str]]:
     """The keys no two rows of one file may share: unique fields and constraints."""
     keys = []
     if instance is not None:
         keys.append((("id", instance.pk), "id"))
     for f in model._meta.concrete_fields:
-        if f.unique and not f.primary_key and cleaned.get(f.name) not in (None, ""):
-            keys.append(((f.name, _key(cleaned[f.name])), f.name))
+        value = getattr(record, f.attname)
+        if f.unique and not f.primary_key and value not in (None, ""):
+            keys.append(((f.name, value), f.name))
     for constraint in model._meta.constraints:
         fields = getattr(constraint, "fields", None)
-        if (
-            fields
-            and getattr(constraint, "condition", None) is None
-            and all(name in cleaned for name in fields)
-        ):
-            value = tuple(_key(cleaned[name]) for name in fields)
+        if fields and getattr(constraint, "condition", None) is None:
+            attnames = [model._meta.get_field(name).attname for name in fields]
+            value = tuple(getattr(record, attname) for attname in attnames)
             keys.append(((constraint.name, value), ", ".join(fields)))
     return keys
 
 
-def _key(value):
-    return getattr(value, "pk", value)
-
-
-def _changes(instance, form, spec) -> list[tuple[str, str, str]]:
+def _changes(instance, record, spec, links, old_links) -> list[tuple[str, str, str]]:
+    """Each field the row changes, as (field, before, after)."""
     changes = []
-    for name in form.changed_data:
-        f = spec.model._meta.get_field(name)
-        old = (
-            getattr(instance, f.attname)
-            if not f.many_to_many
-            else sorted(getattr(instance, name).values_list("pk", flat=True))
-        )
-        new = form.cleaned_data[name]
+    for f in spec.fields:
         if f.many_to_many:
-            new = sorted(item.pk for item in new)
-        elif f.is_relation:
-            new = getattr(new, "pk", new)
+            if f.name in links and links[f.name] != sorted(old_links.get(f.name, [])):
+                before = ", ".join(map(str, sorted(old_links.get(f.name, []))))
+                changes.append((str(f.verbose_name), before, ", ".join(map(str, links[f.name]))))
+            continue
+        old, new = getattr(instance, f.attname), getattr(record, f.attname)
         if old == new or (old in (None, "") and new in (None, "")):
             continue
         changes.append((str(f.verbose_name), _short(old), _short(new)))
@@ -710,9 +768,10 @@ def apply_import(
 
 def _write(plan: ImportPlan, model: type[models.Model], user) -> None:
     content_type = ContentType.objects.get_for_model(model)
-    for planned, (form, source_ids) in zip(plan.planned, plan.forms, strict=True):
-        if planned.action == "unchanged" and not source_ids:
+    for planned, work in zip(plan.planned, plan.forms, strict=True):
+        if planned.action == "unchanged":
             continue
+        form = work.form
         before = form.initial.get("status") if form.instance.pk else Status.DRAFT
         record = form.save(commit=False)
         publish = getattr(record, "status", None) == Status.PUBLISHED and before != Status.PUBLISHED
@@ -721,14 +780,20 @@ def _write(plan: ImportPlan, model: type[models.Model], user) -> None:
         try:
             with transaction.atomic():
                 record.save()
-                form.save_m2m()
         except DatabaseError as error:
             plan.problems.append(Problem(planned.row, "row", f"The database refused it: {error}"))
             continue
         planned.record_id = record.pk
-        for source_id in source_ids:
-            Citation.objects.get_or_create(
-                source_id=source_id, content_type=content_type, object_id=record.pk, locator=""
+        for name, wanted in work.links.items():
+            old = set(work.old_links.get(name, []))
+            manager = getattr(record, name)
+            if set(wanted) - old:
+                manager.add(*sorted(set(wanted) - old))
+            if old - set(wanted):
+                manager.remove(*sorted(old - set(wanted)))
+        for source_id in work.source_ids:
+            Citation.objects.create(
+                source_id=source_id, content_type=content_type, object_id=record.pk
             )
         if publish:
             try:

@@ -43,6 +43,16 @@ serve: install
 test: install-dev
 	$(BIN)/python -m pytest
 
+# The benchmark (issue 7): 200,000 generated statements in their own SQLite file
+# (bench.sqlite3, git-ignored), or in the PostgreSQL database of DATABASE_URL when
+# set (its Parley records are replaced), then every page kind against a baseline.
+BENCH_STATEMENTS ?= 200000
+BENCH_DATABASE_URL = $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///$(CURDIR)/bench.sqlite3)
+bench: install-dev
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py generate_data --flush --statements $(BENCH_STATEMENTS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --output bench.json -v2
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

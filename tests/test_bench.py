@@ -1,0 +1,103 @@
+"""manage.py bench: runs end to end on a tiny dataset and writes its results in the agreed shape."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_KEYS = {
+    "name",
+    "url",
+    "cold_median_ms",
+    "cold_p95_ms",
+    "warm_median_ms",
+    "ratio_cold",
+    "ratio_warm",
+    "queries",
+}
+REQUIRED_PAGES = {
+    "home",
+    "talks",
+    "talks ?as_of",
+    "talks ?compare",
+    "topic",
+    "actor",
+    "statement",
+    "event",
+    "milestone",
+    "source list",
+    "source",
+    "search",
+    "changes",
+    "feed: statements",
+    "sitemap index",
+    "api: statements",
+    "api: positions",
+    "downloads page",
+    "download: parley.json",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+
+
+def test_bench_measures_every_page_kind_and_writes_json_in_the_agreed_shape(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+    }
+    env.pop("REDIS_URL", None)
+    for args in (("migrate", "-v0"), ("generate_data", "--statements", "100", "-v0")):
+        done = manage(*args, env=env)
+        assert done.returncode == 0, done.stderr
+    output = tmp_path / "bench.json"
+    done = manage(
+        "bench",
+        "--output", str(output),
+        "--requests", "2",
+        "--warm", "2",
+        "--memory-requests", "60",
+        "--file-requests", "1",
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "| statement |" in done.stdout
+    assert "Worker memory (VmRSS)" in done.stdout
+
+    results = json.loads(output.read_text())
+    assert set(results) == {"statements", "baseline_ms", "pages"}
+    assert results["statements"] == 100
+    assert results["baseline_ms"] > 0
+    assert {page["name"] for page in results["pages"]} >= REQUIRED_PAGES
+    for page in results["pages"]:
+        assert set(page) == PAGE_KEYS, page["name"]
+        assert page["url"].startswith("/")
+        assert 0 < page["cold_median_ms"] <= page["cold_p95_ms"]
+        assert page["warm_median_ms"] > 0
+        assert isinstance(page["queries"], int) and page["queries"] >= 1
+        expected = page["cold_median_ms"] / results["baseline_ms"]
+        assert abs(page["ratio_cold"] - expected) < 0.01 * expected + 0.01
+
+
+def test_bench_refuses_an_empty_database(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    }
+    assert manage("migrate", "-v0", env=env).returncode == 0
+    done = manage("bench", "--output", str(tmp_path / "out.json"), env=env)
+    assert done.returncode != 0
+    assert "generate_data" in done.stderr
+    assert not (tmp_path / "out.json").exists()

@@ -356,3 +356,19 @@ def test_the_admin_and_the_api_docs_run_their_scripts_under_the_strict_policy(
     assert violations == []
     assert log.errors == []
     assert log.external == []
+
+
+def test_no_template_of_ours_holds_inline_script_style_or_event_handlers():
+    """Caught here even for a branch no crawl reaches: the CSP would block it in browsers."""
+    from django.conf import settings as django_settings
+
+    templates = sorted((django_settings.BASE_DIR / "tracker" / "templates").rglob("*.html"))
+    assert len(templates) > 10
+    inline = re.compile(
+        r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.I
+    )
+    found = {
+        str(path.relative_to(django_settings.BASE_DIR)): inline.findall(path.read_text())
+        for path in templates
+    }
+    assert {path: hits for path, hits in found.items() if hits} == {}

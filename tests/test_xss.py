@@ -14,6 +14,7 @@ import datetime
 import io
 import re
 import zipfile
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -69,6 +70,7 @@ PAYLOADS = [
 # For fields too short for the payloads above (language codes, qualifiers).
 SHORT_PAYLOADS = ['"><b>x', '" onclick=x', "'><svg/x", "<i>x</i>", "=1+1"]
 
+# The payloads are spread over this many complete sets of records (see ``poisoned``).
 GROUPS = 8
 
 # Fields whose database constraints admit only codes (ISO country, Wikidata id).
@@ -184,8 +186,9 @@ def hostile_queries() -> list[str]:
             base = reverse(name)
         except NoReverseMatch:
             continue
-        for payload in PAYLOADS[:6] + PAYLOADS[11:14]:
-            urls.append(base + "?" + "&".join(f"{key}={payload}" for key in ("q", "as_of", "page")))
+        for index in [*range(6), 11, 12, 13, 30, 31]:
+            payload = PAYLOADS[index].format(m=f"zq{index}xqueryxstringq")
+            urls.append(base + "?" + urlencode(dict.fromkeys(("q", "as_of", "page"), payload)))
     return urls
 
 

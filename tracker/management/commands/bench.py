@@ -50,6 +50,13 @@ class Command(BaseCommand):
             default=10,
             help="Different download files per format: whole files are slow (default 10).",
         )
+        parser.add_argument(
+            "--budget",
+            type=float,
+            default=120.0,
+            help="Seconds of cold requests per page kind; a kind slower than that is "
+            "measured on fewer URLs, and the table says how many (default 120).",
+        )
 
     def handle(self, *args, output: str, **options):
         for name in ("requests", "warm", "memory_requests", "file_requests"):
@@ -64,6 +71,7 @@ class Command(BaseCommand):
             warm=options["warm"],
             memory_requests=options["memory_requests"],
             file_requests=options["file_requests"],
+            budget=options["budget"],
             log=log,
         )
         Path(output).write_text(json.dumps(results.as_json(), indent=2) + "\n")

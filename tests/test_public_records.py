@@ -11,7 +11,6 @@ from tests.factories import (
     make_correction,
     make_event,
     make_event_role,
-    make_negotiation,
     make_position,
     make_relationship,
     make_source,
@@ -235,3 +234,20 @@ def test_seeded_source_lists_the_records_that_cite_it(client, seed):
     html = client.get(source.get_absolute_url()).content.decode()
     assert "Kata&#x27;ib Hezbollah" in html or "Kata'ib Hezbollah" in html
     assert "paragraph" in html
+
+
+def test_corrections_of_records_shown_on_anothers_page_appear_there(client):
+    militia = make_actor(slug="militia", name="The militia")
+    relationship = make_relationship(militia, make_actor(name="Iran"))
+    topic = make_topic()
+    position = make_position(militia, topic, [make_statement()])
+    on_relationship = make_correction(relationship, text="The link dates from 2019.")
+    on_position = make_correction(position, text="The stance was misread.")
+    actor_page = client.get(militia.get_absolute_url()).content.decode()
+    assert f'id="correction-{on_relationship.pk}"' in actor_page
+    assert "The link dates from 2019." in actor_page
+    topic_page = client.get(topic.get_absolute_url()).content.decode()
+    assert f'id="correction-{on_position.pk}"' in topic_page
+    assert (
+        on_position.get_absolute_url() == f"{topic.get_absolute_url()}#correction-{on_position.pk}"
+    )

@@ -212,4 +212,6 @@ class Correction(Publishable):
         record = self.record
         if record is None:
             return reverse("tracker:changes")
-        return f"{record.get_absolute_url()}#correction-{self.pk}"
+        # A record that lives on another's page has a URL with a fragment already.
+        page = record.get_absolute_url().split("#", 1)[0]
+        return f"{page}#correction-{self.pk}"

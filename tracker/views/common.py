@@ -5,7 +5,7 @@ import re
 
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -70,22 +70,8 @@ def record_or_gone(request: HttpRequest, queryset: QuerySet, **lookup) -> Model 
     return record
 
 
-def corrections_for(record: Model) -> list[Correction]:
-    """The published corrections of one record, newest first (one query)."""
-    return list(
-        Correction.objects.public().filter(
-            content_type__app_label=record._meta.app_label,
-            content_type__model=record._meta.model_name,
-            object_id=record.pk,
-        )
-    )
-
-
-def attach_citations(*groups) -> None:
-    """Give every record in ``groups`` (records or lists of them) ``public_citations``.
-
-    One query for all of them, whatever their models.
-    """
+def _records(groups) -> list[Model]:
+    """Flatten records and lists of records, dropping Nones."""
     records = []
     for group in groups:
         if group is None:
@@ -94,6 +80,37 @@ def attach_citations(*groups) -> None:
             records.append(group)
         else:
             records.extend(record for record in group if record is not None)
+    return records
+
+
+def corrections_for(record: Model, *others) -> list[Correction]:
+    """The published corrections of ``record`` and of the records shown with it, newest first.
+
+    ``others`` are records (or lists of them) that live on the record's page,
+    such as a talks page's key figures or a topic's positions. One query. Each
+    correction gets ``about``: the record it corrects.
+    """
+    records = [record, *_records(others)]
+    by_key = {(r._meta.model_name, r.pk): r for r in records}
+    condition = Q()
+    for model_name in {key[0] for key in by_key}:
+        condition |= Q(
+            content_type__app_label="tracker",
+            content_type__model=model_name,
+            object_id__in=[pk for name, pk in by_key if name == model_name],
+        )
+    corrections = list(Correction.objects.public().filter(condition).select_related("content_type"))
+    for correction in corrections:
+        correction.about = by_key.get((correction.content_type.model, correction.object_id))
+    return corrections
+
+
+def attach_citations(*groups) -> None:
+    """Give every record in ``groups`` (records or lists of them) ``public_citations``.
+
+    One query for all of them, whatever their models.
+    """
+    records = _records(groups)
     found = Citation.objects.public().for_records(*records)
     for record in records:
         record.public_citations = found.get((record._meta.model_name, record.pk), [])

@@ -103,7 +103,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "positions": positions,
         "statements": statements,
         "event_roles": event_roles,
-        "corrections": corrections_for(actor),
+        "corrections": corrections_for(actor, relationships, positions),
     }
     return render(request, "tracker/actor.html", context)
 

@@ -123,7 +123,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "compare": compare,
         "to": to,
         "today": timezone.localdate(),
-        "corrections": corrections_for(negotiation),
+        "corrections": corrections_for(negotiation, key_figures),
     }
     return render(request, "tracker/negotiation.html", context)
 
@@ -164,7 +164,7 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
         "positions": positions,
         "chart": stance_chart(topic, positions),
         "statements": statements,
-        "corrections": corrections_for(topic),
+        "corrections": corrections_for(topic, positions),
     }
     return render(request, "tracker/topic.html", context)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.admin_import import ImportAdminMixin
@@ -38,10 +39,24 @@ def date_fields(name: str) -> tuple[str, ...]:
     )
 
 
-class CitationInline(GenericTabularInline):
+class LoadsLabels:
+    """An inline whose rows fetch, in its one query, the records their labels name."""
+
+    label_related: tuple[str, ...] = ()
+    label_prefetch: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.label_related:
+            queryset = queryset.select_related(*self.label_related)
+        return queryset.prefetch_related(*self.label_prefetch)
+
+
+class CitationInline(LoadsLabels, GenericTabularInline):
     """The sources behind a record, each with where in the source to look."""
 
     model = Citation
+    label_related = ("source",)
     extra = 1
     autocomplete_fields = ["source"]
     fields = ["source", "locator"]
@@ -49,10 +64,11 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "sources cited"
 
 
-class CorrectionInline(GenericTabularInline):
+class CorrectionInline(LoadsLabels, GenericTabularInline):
     """Corrections of the record; only publishers may write them (``add_correction``)."""
 
     model = Correction
+    label_prefetch = ("record",)
     extra = 0
     fields = ["status", "kind", "date", "text"]
     readonly_fields = ["status"]
@@ -67,6 +83,8 @@ class PublishableAdmin(ImportAdminMixin, WorkflowAdminMixin, SimpleHistoryAdmin)
     readonly_fields = ["published_at", "version", "created_at", "updated_at"]
     list_per_page = 50
     save_on_top = True
+    # Addresses typed without a scheme are taken as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Source)
@@ -88,8 +106,9 @@ class SourceAdmin(PublishableAdmin):
         return source.published_on_display
 
 
-class RelationshipInline(admin.TabularInline):
+class RelationshipInline(LoadsLabels, admin.TabularInline):
     model = Relationship
+    label_related = ("subject", "object")
     fk_name = "subject"
     extra = 0
     autocomplete_fields = ["object"]
@@ -135,8 +154,9 @@ class RelationshipAdmin(PublishableAdmin):
     ]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(LoadsLabels, admin.TabularInline):
     model = Participation
+    label_related = ("actor", "negotiation")
     extra = 1
     autocomplete_fields = ["actor"]
     fields = ["actor", "role", "note", "order"]
@@ -210,8 +230,9 @@ class KeyFigureAdmin(PublishableAdmin):
         return figure.as_of_display
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(LoadsLabels, admin.TabularInline):
     model = Position
+    label_related = ("actor", "topic")
     extra = 0
     fields = ["actor", "stance", "as_of", "as_of_precision", "basis", "summary", "status"]
     readonly_fields = ["status"]  # changed only through the publishing workflow
@@ -293,8 +314,9 @@ class StatementAdmin(PublishableAdmin):
         return statement.stated_on_display
 
 
-class EventRoleInline(admin.TabularInline):
+class EventRoleInline(LoadsLabels, admin.TabularInline):
     model = EventRole
+    label_related = ("actor", "event")
     extra = 1
     autocomplete_fields = ["actor"]
     fields = ["actor", "role", "note"]

@@ -152,6 +152,19 @@ def test_the_docs_page_widens_the_content_security_policy_only_for_its_icons(db,
     assert "data:" not in client.get("/api/v1/talks/")["Content-Security-Policy"]
 
 
+def test_the_docs_set_no_cookie_and_answer_only_get_and_head(db, client):
+    for query in ({}, {"script": ""}):
+        response = client.get("/api/v1/docs/", query)
+        assert response.status_code == 200
+        assert not response.cookies
+        assert "Cookie" not in response.get("Vary", "")
+    assert client.head("/api/v1/docs/").status_code == 200
+    for method in ("options", "post", "delete"):
+        refused = getattr(client, method)("/api/v1/docs/")
+        assert refused.status_code == 405
+        assert refused["Allow"] == "GET, HEAD"
+
+
 def test_the_docs_script_points_at_the_schema(db, client):
     response = client.get("/api/v1/docs/", {"script": ""})
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
 from tracker.api import filters, serializers
 from tracker.api.pagination import Pagination
@@ -271,6 +272,16 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
     template_name = "tracker/api_docs.html"
     title = "Parley API"
+    # Reading only: no OPTIONS (DRF's metadata cannot describe an HTML page).
+    http_method_names = ["get", "head"]
+
+    @extend_schema(exclude=True)
+    def get(self, request: HttpRequest, *args, **kwargs) -> Response:
+        response = super().get(request, *args, **kwargs)
+        # The API takes no writes, so its docs send no CSRF token: making one would set a
+        # cookie and make the page vary by cookie, which public pages never do.
+        response.data["csrf_token"] = ""
+        return response
 
 
 # Swagger UI's stylesheet draws its icons as data: SVG images: the docs page, and

@@ -482,6 +482,11 @@ def rebuild(batch_size: int = 2000) -> dict[str, int]:
                     batch = []
             _write(batch)
             counts[spec.kind] += len(batch)
+        if connection.vendor == "sqlite":
+            # Re-read the FTS table from the documents, in case its triggers
+            # were lost (see install_schema) and it kept rows of deleted ones.
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     return counts
 
 

@@ -9,8 +9,11 @@ from tests.factories import (
     make_actor,
     make_correction,
     make_event,
+    make_key_figure,
     make_milestone,
     make_negotiation,
+    make_position,
+    make_relationship,
     make_source,
     make_statement,
     make_topic,
@@ -38,12 +41,25 @@ def test_a_published_correction_appears_on_its_records_page_at_its_anchor(client
 
 
 @pytest.mark.parametrize(
-    "maker", [make_actor, make_event, make_negotiation, make_source, make_topic, make_milestone]
+    "maker",
+    [
+        make_actor,
+        make_event,
+        make_negotiation,
+        make_source,
+        make_topic,
+        make_milestone,
+        make_position,
+        make_relationship,
+        make_key_figure,
+    ],
 )
 def test_corrections_appear_on_every_kind_of_page(client, maker):
+    """Records without a page of their own show theirs on the page they live on."""
     record = maker()
     correction = make_correction(record, text="Corrected on every kind of page.")
-    response = client.get(record.get_absolute_url())
+    response = client.get(correction.get_absolute_url())
+    assert response.status_code == 200
     assert f'id="correction-{correction.pk}"' in response.text
     assert "Corrected on every kind of page." in response.text
 

@@ -242,6 +242,8 @@ def test_a_correction_of_a_draft_cannot_be_published(publisher):
 
 def test_a_publisher_writes_a_correction(publisher_client):
     statement = make_statement()
+    # As on a running site, where the content types are cached after the first requests.
+    ContentType.objects.get_for_models(Statement, Correction)
     response = publisher_client.post(
         reverse("admin:tracker_correction_add"),
         {

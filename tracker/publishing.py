@@ -109,7 +109,8 @@ def _event_problems(event) -> list[str]:
 
 
 def _correction_problems(correction) -> list[str]:
-    record = correction.record
+    model = correction.content_type.model_class()
+    record = model._base_manager.filter(pk=correction.object_id).first() if model else None
     if record is None:
         return ["the record it corrects no longer exists"]
     if not isinstance(record, Publishable) or not record.is_on_record:

@@ -12,6 +12,7 @@ from django.db.models import Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.views.decorators.http import require_safe
 
 from tracker.models import Correction, Event, Milestone, Negotiation, Statement
@@ -53,6 +54,10 @@ class RecordFeed(Feed):
         return str(item)
 
     def item_description(self, item: Model) -> str:
+        """The entry's summary, escaped: Atom marks it type="html", and it is plain text."""
+        return linebreaks(self.item_text(item), autoescape=True)
+
+    def item_text(self, item: Model) -> str:
         if isinstance(item, Statement):
             form = "Quote" if item.is_quote else "Paraphrase"
             when = item.stated_on_display or "date unknown"
@@ -135,7 +140,7 @@ class ChangesFeed(RecordFeed):
     def item_title(self, item: Correction) -> str:
         return f"{item.get_kind_display()}: {item.target}"
 
-    def item_description(self, item: Correction) -> str:
+    def item_text(self, item: Correction) -> str:
         return f"{item.date:%d %b %Y}. {plain(item.text)}"
 
     def item_link(self, item: Correction) -> str:

@@ -316,6 +316,15 @@ def test_the_etag_changes_when_public_data_changes(client):
     assert client.get(ALL_JSON, HTTP_IF_NONE_MATCH=before).status_code == 200
 
 
+def test_editing_a_citations_locator_changes_the_etag(client):
+    talks_with_records()
+    citation = cite(Statement.objects.public().get(), locator="paragraph 1")
+    before = client.get(ALL_JSON)["ETag"]
+    citation.locator = "paragraph 2"
+    citation.save()
+    assert client.get(ALL_JSON, HTTP_IF_NONE_MATCH=before).status_code == 200
+
+
 def test_etags_differ_between_formats_and_talks(client):
     talks_with_records()
     etags = {

@@ -4,11 +4,11 @@ Pages: ``downloads`` (everything) and ``negotiation_downloads`` (one talks)
 list the files and describe every column. Files: ``parley.json`` (every
 record with its citations), ``parley-csv.zip`` (one CSV per table plus a data
 dictionary) and ``parley-popolo.json`` (actors and memberships). Files stream
-as they are written and answer conditional requests: the ETag and
-Last-Modified change whenever Parley's data does.
+as they are written. Like every public answer they carry the ETag and
+Last-Modified of the publication stamp (tracker/caching.py), which every change
+to public data bumps, so a revalidation costs one query and answers 304.
 """
 
-import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from tracker.exports import (
     LINK_TABLES,
@@ -78,24 +78,6 @@ def _state(request: HttpRequest, talks: Negotiation | None):
     if key not in cache:
         cache[key] = data_state(talks)
     return cache[key]
-
-
-def _etag(request: HttpRequest, filename: str = "", slug: str | None = None) -> str | None:
-    if filename not in FORMATS_BY_NAME:
-        return None
-    talks = Negotiation.objects.public().filter(slug=slug).first() if slug else None
-    if slug and talks is None:
-        return None
-    fingerprint, _ = _state(request, talks)
-    return f"{fingerprint}-{filename}"
-
-
-def _last_modified(
-    request: HttpRequest, filename: str = "", slug: str | None = None
-) -> datetime.datetime | None:
-    if filename not in FORMATS_BY_NAME:
-        return None
-    return _state(request, None)[1]
 
 
 def _page(request: HttpRequest, talks: Negotiation | None) -> HttpResponse:
@@ -192,14 +174,12 @@ def _readme(about: dict) -> str:
 
 
 @require_safe
-@condition(etag_func=_etag, last_modified_func=_last_modified)
 def download(request: HttpRequest, filename: str) -> HttpResponse:
     """One file of all public data (JSON, CSV zip or Popolo JSON), streamed."""
     return _file(request, filename, None)
 
 
 @require_safe
-@condition(etag_func=_etag, last_modified_func=_last_modified)
 def negotiation_download(request: HttpRequest, slug: str, filename: str) -> HttpResponse:
     """One file of one talks' public data (JSON, CSV zip or Popolo JSON), streamed."""
     return _file(request, filename, slug)

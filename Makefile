@@ -40,8 +40,11 @@ serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/gunicorn --config tracker/gunicorn.conf.py --bind $(HOST):$(PORT) tracker.wsgi
 
+# The suite runs on both cores; a test file stays on one worker (Redis, ports, files).
+TEST_WORKERS ?= 2
+
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The benchmark (issue 7): 200,000 generated statements in their own SQLite file
 # (bench.sqlite3, git-ignored), or in the PostgreSQL database of DATABASE_URL when

@@ -46,7 +46,7 @@ TEST_WORKERS ?= 2
 test: install-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-# The benchmark (issue 7): 200,000 generated statements in their own SQLite file
+# The benchmark: 200,000 generated statements in their own SQLite file
 # (bench.sqlite3, git-ignored), or in the PostgreSQL database of DATABASE_URL when
 # set (its Parley records are replaced), then every page kind against a baseline.
 BENCH_STATEMENTS ?= 200000

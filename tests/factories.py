@@ -68,9 +68,7 @@ def make_actor(**fields) -> Actor:
 
 def make_negotiation(**fields) -> Negotiation:
     n = _n()
-    defaults = dict(
-        slug=f"talks-{n}", title=f"Talks {n}", start_on=datetime.date(2024, 1, 1)
-    )
+    defaults = dict(slug=f"talks-{n}", title=f"Talks {n}", start_on=datetime.date(2024, 1, 1))
     return Negotiation.objects.create(**published(**{**defaults, **fields}))
 
 

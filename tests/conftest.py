@@ -38,6 +38,36 @@ def admin_client(client, superuser):
     return client
 
 
+def _restore_groups() -> None:
+    """Make the Editor and Publisher groups again, exactly as migration 0004 defines them."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    definitions = import_module("tracker.migrations.0004_publishing_permissions_and_editor_groups")
+    for name, codenames in (
+        ("Editor", definitions.editor_codenames()),
+        ("Publisher", definitions.publisher_codenames()),
+    ):
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.set(
+                Permission.objects.filter(content_type__app_label="tracker", codename__in=codenames)
+            )
+
+
+@pytest.fixture(autouse=True)
+def _groups_outlive_flushes(request, django_db_blocker):
+    """A test on a live server ends by emptying the database, groups included; restore them.
+
+    Autouse, so it is set up before the database fixtures and torn down after their flush.
+    """
+    yield
+    if "transactional_db" in request.fixturenames:
+        with django_db_blocker.unblock():
+            _restore_groups()
+
+
 def _staff_in_group(django_user_model, username: str, group: str):
     """A staff user in one of the groups migration 0004 creates (Editor, Publisher)."""
     from django.contrib.auth.models import Group

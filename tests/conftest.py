@@ -58,14 +58,18 @@ def _restore_groups() -> None:
 
 @pytest.fixture(autouse=True)
 def _groups_outlive_flushes(request, django_db_blocker):
-    """A test on a live server ends by emptying the database, groups included; restore them.
+    """Tests that empty the database (a live server's, a flush) take the groups with them.
 
-    Autouse, so it is set up before the database fixtures and torn down after their flush.
+    Autouse, so it runs before the database fixtures: a database test always starts
+    with the groups the migration made.
     """
-    yield
-    if "transactional_db" in request.fixturenames:
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        request.getfixturevalue("django_db_setup")
         with django_db_blocker.unblock():
             _restore_groups()
+    yield
 
 
 def _staff_in_group(django_user_model, username: str, group: str):

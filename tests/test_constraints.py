@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from tests.factories import (
     make_actor,
@@ -27,7 +27,8 @@ def refused(make, *args, **fields) -> bool:
     try:
         with transaction.atomic():
             make(*args, **fields)
-    except IntegrityError:
+    except (IntegrityError, DataError):
+        # PostgreSQL refuses a value longer than its column before any constraint runs.
         return True
     return False
 

@@ -685,6 +685,14 @@ class Table:
         columns = ", ".join(quote(field.column) for field in fields)
         marks = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        # Rows without a primary key let the database number them (PostgreSQL refuses NULL ids).
+        keyless = [field for field in fields if not field.primary_key]
+        self.keyless_index = [i for i, field in enumerate(fields) if not field.primary_key]
+        self.keyless_sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(model._meta.db_table),
+            ", ".join(quote(field.column) for field in keyless),
+            ", ".join(["%s"] * len(keyless)),
+        )
 
     @staticmethod
     def _adapter(field):
@@ -717,9 +725,13 @@ class Table:
                     value = adapt(value)
                 values.append(value)
             data.append(values)
+        sql = self.sql
+        if rows and "pk" not in rows[0]:
+            sql = self.keyless_sql
+            data = [[values[i] for i in self.keyless_index] for values in data]
         with connection.cursor() as cursor:
             for start in range(0, len(data), BATCH):
-                cursor.executemany(self.sql, data[start : start + BATCH])
+                cursor.executemany(sql, data[start : start + BATCH])
 
 
 # ---------------------------------------------------------------------------
@@ -1719,6 +1731,10 @@ def flush() -> None:
                     for suffix in ("insert", "delete", "update"):
                         cursor.execute(f"DROP TRIGGER IF EXISTS {search.FTS_TABLE}_{suffix}")
                     cursor.execute(f"DELETE FROM {search.FTS_TABLE}")
+            else:
+                # PostgreSQL cannot TRUNCATE a table with deferred checks still pending.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             connection.ops.execute_sql_flush(sql)
             search.install_schema()
     finally:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.factories import make_statement
 from tracker import generate, search
@@ -141,6 +142,29 @@ def test_the_search_index_is_what_a_rebuild_would_write(generated):
     assert len(written) > SMALL
     search.rebuild()
     assert index_rows() == written
+
+
+def planner_row_count(table: str) -> int | None:
+    """How many rows the query planner's statistics say ``table`` holds (None: no statistics)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone():
+                return None
+            cursor.execute(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NOT NULL", [table]
+            )
+            row = cursor.fetchone()
+            return int(row[0].split()[0]) if row else None
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        (rows,) = cursor.fetchone()
+        return None if rows < 0 else int(rows)
+
+
+def test_generation_leaves_the_query_planner_statistics_current(generated):
+    # Without them SQLite read every statement to build one event page at scale.
+    assert planner_row_count("tracker_statement") == Statement.objects.count()
+    assert planner_row_count("tracker_actor") == Actor.objects.count()
 
 
 def test_generated_records_have_no_history_rows(generated):

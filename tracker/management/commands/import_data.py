@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.generate import refresh_statistics
 from tracker.imports import ImportRefused, import_document, read_document
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         "versions are kept exactly as exported, so exporting again gives an identical file. "
         "By default the database must hold no Parley data yet (a fresh migration); --merge "
         "loads into a database that has some, overwriting rows with the same id. The search "
-        "index is rebuilt afterwards."
+        "index is rebuilt and the database's statistics refreshed afterwards."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             counts = import_document(read_document(text), merge=merge)
         except ImportRefused as error:
             raise CommandError(f"Nothing was imported. {error}") from None
+        refresh_statistics()
         total = sum(counts.values())
         self.stdout.write(f"Imported {total} records from {len(counts)} tables.")
         if options["verbosity"] > 1:

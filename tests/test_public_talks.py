@@ -324,3 +324,110 @@ def test_seeded_compare_lists_the_positions_taken_between_two_days(client, seed)
         client.get(url).content.decode().split('id="changes-heading"')[1].split("</section>")[0]
     )
     assert "United States" in changes and "No position recorded" in changes
+
+
+def _timeline_titles(html: str) -> list[str]:
+    return re.findall(r'class="timeline__title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def long_talks(talks):
+    """The talks with twelve more statements, one a day from 1 March 2024, and an event."""
+    for day in range(1, 13):
+        make_statement(
+            negotiation=talks["negotiation"],
+            speaker=talks["iraq"],
+            attribution=f"speaker {day:02d}",
+            text=f"Statement of {day} March.",
+            stated_on=datetime.date(2024, 3, day),
+        )
+    make_event(
+        negotiation=talks["negotiation"],
+        title="Talks resume",
+        occurred_on=datetime.date(2024, 3, 5),
+    )
+    return talks
+
+
+def test_talks_page_shows_only_the_newest_timeline_entries_and_links_the_whole(
+    client, long_talks, monkeypatch
+):
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_LATEST", 4)
+    html = client.get(long_talks["negotiation"].get_absolute_url()).content.decode()
+    timeline = html.split('id="timeline-heading"')[1].split("</section>")[0]
+    assert _timeline_titles(timeline) == ["Speaker 09", "Speaker 10", "Speaker 11", "Speaker 12"]
+    assert "The 4 most recent entries" in timeline
+    assert 'href="/talks/iraq-us/timeline/">The whole timeline, oldest first' in timeline
+
+
+def test_talks_page_without_earlier_entries_shows_all_and_no_timeline_link(client, talks):
+    html = client.get(talks["negotiation"].get_absolute_url()).content.decode()
+    timeline = html.split('id="timeline-heading"')[1].split("</section>")[0]
+    assert len(_timeline_titles(timeline)) == 2
+    assert "/timeline/" not in timeline
+
+
+def test_newest_entries_on_one_day_follow_the_order_of_the_whole_timeline(
+    client, long_talks, monkeypatch
+):
+    # An event and a statement on 5 March: the event comes first on the whole timeline,
+    # so the newest eight end with the statement of the 5th and begin with the event.
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_LATEST", 9)
+    html = client.get(long_talks["negotiation"].get_absolute_url()).content.decode()
+    titles = _timeline_titles(html.split('id="timeline-heading"')[1].split("</section>")[0])
+    assert titles[:2] == ["Talks resume", "Speaker 05"]
+
+
+def test_whole_timeline_pages_run_oldest_first(client, long_talks, monkeypatch):
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_PER_PAGE", 5)
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    first = client.get(url).content.decode()
+    assert _timeline_titles(first) == [
+        "A Pentagon spokesperson",
+        "A former senior U.S. military official",
+        "Speaker 01",
+        "Speaker 02",
+        "Speaker 03",
+    ]
+    assert "Page 1 of 3" in first and 'href="?page=2" rel="next"' in first
+    third = client.get(url, {"page": 3}).content.decode()
+    assert _timeline_titles(third) == [f"Speaker {day:02d}" for day in range(8, 13)]
+    assert 'rel="prev"' in third and 'rel="next"' not in third
+
+
+def test_whole_timeline_keeps_the_day_looked_back_to_across_pages(client, long_talks, monkeypatch):
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_PER_PAGE", 2)
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    html = client.get(url, {"as_of": "2024-03-03"}).content.decode()
+    assert "Only what had happened by 3 March 2024." in html
+    assert "Page 1 of 3" in html
+    assert 'href="?as_of=2024-03-03&amp;page=2" rel="next"' in html
+    last = client.get(url, {"as_of": "2024-03-03", "page": 3}).content.decode()
+    assert _timeline_titles(last) == ["Speaker 03"]
+
+
+def test_whole_timeline_of_a_comparison_holds_only_the_period(client, long_talks):
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    html = client.get(url, {"compare": "2024-03-10", "to": "2024-03-11"}).content.decode()
+    assert _timeline_titles(html) == ["Speaker 11"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"page": "99"}, {"page": "0"}, {"page": "two"}, {"page": "-1"}],
+)
+def test_whole_timeline_answers_404_for_a_page_that_does_not_exist(client, long_talks, query):
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    assert client.get(url, query).status_code == 404
+
+
+def test_whole_timeline_refuses_a_bad_date_with_400(client, long_talks):
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    response = client.get(url, {"as_of": "2024-13-01"})
+    assert response.status_code == 400
+
+
+def test_whole_timeline_of_unpublished_talks_is_not_found(client, long_talks):
+    Negotiation.objects.filter(pk=long_talks["negotiation"].pk).update(status=Status.DRAFT)
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    assert client.get(url).status_code == 404

@@ -12,6 +12,7 @@ app_name = "tracker"
 urlpatterns = [
     path("", views.home, name="home"),
     path("talks/<slug:slug>/", views.negotiation_detail, name="negotiation"),
+    path("talks/<slug:slug>/timeline/", views.negotiation_timeline, name="negotiation_timeline"),
     path("talks/<slug:slug>/downloads/", negotiation_downloads, name="negotiation_downloads"),
     path(
         "talks/<slug:slug>/downloads/<str:filename>",

@@ -47,6 +47,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -159,6 +160,16 @@ def collect(n: int, file_requests: int, seed: int = 0) -> list[PageKind]:
         as_of.append(f"/talks/{slug}/?as_of={day_in(start, end)}")
         first, second = sorted([day_in(start, end), day_in(start, end)])
         compare.append(f"/talks/{slug}/?compare={first}&to={second}")
+    entries = dict(
+        Statement.objects.public()
+        .filter(negotiation__isnull=False)
+        .values_list("negotiation__slug")
+        .annotate(n=Count("pk"))
+    )
+    timeline_pages = [
+        f"/talks/{slug}/timeline/?page={rng.randint(1, max(1, entries.get(slug, 0) // 50))}"
+        for slug, _, _ in _cycle(talks, n)[:n]
+    ]
     sources = Source.objects.public().count()
     source_pages = max(1, math.ceil(sources / 50))
     change_pages = max(1, math.ceil(Correction.objects.public().count() / 50))
@@ -172,6 +183,7 @@ def collect(n: int, file_requests: int, seed: int = 0) -> list[PageKind]:
         PageKind("talks", _cycle([f"/talks/{slug}/" for slug, _, _ in talks], n)),
         PageKind("talks ?as_of", as_of),
         PageKind("talks ?compare", compare),
+        PageKind("talks timeline", timeline_pages),
         PageKind("topic", urls_of(public_records("topic"))),
         PageKind("actor", urls_of(Actor.objects.public())),
         PageKind("statement", urls_of(Statement.objects.public())),

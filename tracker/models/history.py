@@ -9,7 +9,9 @@ talks page can pin its query count.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.http import Http404
 
 from tracker.dates import PartOfDay, PreciseDate, Precision
 
@@ -95,12 +97,8 @@ def _positions(negotiation, *days: datetime.date):
     """
     from tracker.models import Actor, Position
 
-    current = Q()
-    for day in days:
-        current |= Q(pk__in=Position.objects.as_of(day).values("pk"))
     return (
-        Position.objects.public()
-        .filter(current)
+        Position.objects.current_on_any(*days)
         .filter(topic__in=negotiation.topics.public(), actor__in=Actor.objects.public())
         .select_related("actor", "topic")
         .prefetch_related(_public_evidence())
@@ -108,12 +106,22 @@ def _positions(negotiation, *days: datetime.date):
     )
 
 
-def timeline(negotiation, as_of: datetime.date | None = None, since: datetime.date | None = None):
-    """The talks' milestones, events and statements, in the order they happened.
+@dataclass
+class Timeline:
+    """Entries of a talks timeline, oldest first; ``earlier`` when older ones were left out."""
 
-    With ``as_of``, only what had happened (or was dated) by that day; with
-    ``since``, only what came after that day. Three queries.
-    """
+    entries: list
+    earlier: bool = False
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _timeline_querysets(negotiation, as_of: datetime.date | None, since: datetime.date | None):
+    """The talks' public milestones, events and statements dated within the window."""
     from tracker.models import Event, Milestone, Statement
 
     milestones = Milestone.objects.public().filter(negotiation=negotiation)
@@ -135,10 +143,107 @@ def timeline(negotiation, as_of: datetime.date | None = None, since: datetime.da
         )
         events = events.filter(occurred_on__gt=since)
         statements = statements.filter(stated_on__gt=since)
+    return milestones, events, statements
+
+
+def _rank(field: str, order: dict) -> Case:
+    return Case(*(When(**{field: value}, then=Value(n)) for value, n in order.items()), default=9)
+
+
+def _newest_first(field: str) -> list:
+    """SQL ordering of a dated record that matches ``TimelineEntry.sort_key``, reversed."""
+    return [
+        F(field).desc(),
+        _rank(f"{field}_precision", _PRECISION_ORDER).desc(),
+        _rank(f"{field}_part_of_day", _PART_ORDER).desc(),
+        F("pk").desc(),
+    ]
+
+
+def timeline(
+    negotiation,
+    as_of: datetime.date | None = None,
+    since: datetime.date | None = None,
+    latest: int | None = None,
+) -> Timeline:
+    """The talks' milestones, events and statements, in the order they happened.
+
+    With ``as_of``, only what had happened (or was dated) by that day; with
+    ``since``, only what came after that day; with ``latest``, only the most
+    recent ``latest`` entries, however long the talks have run. Three queries.
+    """
+    milestones, events, statements = _timeline_querysets(negotiation, as_of, since)
+    if latest is not None:
+        # The newest ``latest + 1`` of each kind hold the newest ``latest`` of all
+        # three, and tell whether anything older was left out. Milestones, the
+        # steps of the talks, are few.
+        events = events.order_by(*_newest_first("occurred_on"))[: latest + 1]
+        statements = statements.order_by(*_newest_first("stated_on"))[: latest + 1]
     entries = [TimelineEntry("milestone", m.date_display, m) for m in milestones]
     entries += [TimelineEntry("event", e.occurred_on_display, e) for e in events]
     entries += [TimelineEntry("statement", s.stated_on_display, s) for s in statements]
-    return sorted(entries, key=lambda entry: entry.sort_key)
+    entries.sort(key=lambda entry: entry.sort_key)
+    if latest is not None and len(entries) > latest:
+        return Timeline(entries[len(entries) - latest :], earlier=True)
+    return Timeline(entries)
+
+
+def timeline_page(
+    negotiation,
+    number: int,
+    per_page: int,
+    as_of: datetime.date | None = None,
+    since: datetime.date | None = None,
+) -> Page:
+    """Page ``number`` of the whole timeline, oldest first; ``Http404`` past its end.
+
+    Only the dates of the talks' events and statements are read to order them;
+    then the records of the one page. Five queries.
+    """
+    milestones, events, statements = _timeline_querysets(negotiation, as_of, since)
+    keyed: list = []
+    for milestone in milestones:
+        entry = TimelineEntry("milestone", milestone.date_display, milestone)
+        keyed.append((entry.sort_key, entry))
+    for kind, queryset, date in (
+        ("event", events, "occurred_on"),
+        ("statement", statements, "stated_on"),
+    ):
+        columns = ("pk", date, f"{date}_precision", f"{date}_part_of_day")
+        for pk, start, precision, part in queryset.values_list(*columns):
+            key = (
+                start,
+                _PRECISION_ORDER.get(precision, 9),
+                _PART_ORDER.get(part, 0),
+                _KIND_ORDER[kind],
+                pk,
+            )
+            keyed.append((key, kind))
+    keyed.sort(key=lambda pair: pair[0])
+    try:
+        page = Paginator(keyed, per_page, allow_empty_first_page=True).page(number)
+    except InvalidPage as error:
+        raise Http404("No such page.") from error
+    wanted = {"event": [], "statement": []}
+    for key, item in page.object_list:
+        if item in wanted:
+            wanted[item].append(key[-1])
+    found = {
+        "event": events.in_bulk(wanted["event"]) if wanted["event"] else {},
+        "statement": statements.in_bulk(wanted["statement"]) if wanted["statement"] else {},
+    }
+    entries = []
+    for key, item in page.object_list:
+        if isinstance(item, TimelineEntry):
+            entries.append(item)
+        elif item == "event":
+            event = found["event"][key[-1]]
+            entries.append(TimelineEntry("event", event.occurred_on_display, event))
+        else:
+            statement = found["statement"][key[-1]]
+            entries.append(TimelineEntry("statement", statement.stated_on_display, statement))
+    page.object_list = entries
+    return page
 
 
 def position_matrix(

@@ -126,11 +126,22 @@ class Negotiation(
     def get_absolute_url(self) -> str:
         return reverse("tracker:negotiation", args=[self.slug])
 
-    def timeline(self, as_of: datetime.date | None = None, since: datetime.date | None = None):
+    def timeline(
+        self,
+        as_of: datetime.date | None = None,
+        since: datetime.date | None = None,
+        latest: int | None = None,
+    ):
         """Milestones, events and statements in the order they happened (see models.history)."""
         from tracker.models.history import timeline
 
-        return timeline(self, as_of=as_of, since=since)
+        return timeline(self, as_of=as_of, since=since, latest=latest)
+
+    def timeline_page(self, number: int, per_page: int, as_of=None, since=None):
+        """One page of the whole timeline, oldest first (see models.history)."""
+        from tracker.models.history import timeline_page
+
+        return timeline_page(self, number, per_page, as_of=as_of, since=since)
 
     def position_matrix(self, participations, topics, day: datetime.date, current=None):
         """Actors × topics as they stood on ``day`` (see models.history)."""
@@ -276,13 +287,25 @@ class PositionQuerySet(PublishableQuerySet):
         A position holds from its ``as_of`` date until the actor's next
         published position on the same topic; drafts never supersede anything.
         """
-        later = Position.objects.public().filter(
-            actor=OuterRef("actor"),
-            topic=OuterRef("topic"),
-            as_of__gt=OuterRef("as_of"),
-            as_of__lte=day,
-        )
-        return self.public().filter(as_of__lte=day).exclude(Exists(later))
+        return self.public().filter(current_on(day))
+
+    def current_on_any(self, *days: datetime.date):
+        """Published positions current on at least one of ``days`` (see ``as_of``)."""
+        condition = Q()
+        for day in days:
+            condition |= current_on(day)
+        return self.public().filter(condition)
+
+
+def current_on(day: datetime.date) -> Q:
+    """The condition for a published position to be its actor's current one on ``day``."""
+    later = Position.objects.public().filter(
+        actor=OuterRef("actor"),
+        topic=OuterRef("topic"),
+        as_of__gt=OuterRef("as_of"),
+        as_of__lte=day,
+    )
+    return Q(as_of__lte=day) & ~Exists(later)
 
 
 class Position(Publishable, precise_date_fields("as_of", "as of", required=True)):

@@ -14,7 +14,13 @@ from tracker.views.records import (
     source_list,
     statement_detail,
 )
-from tracker.views.talks import home, milestone_detail, negotiation_detail, topic_detail
+from tracker.views.talks import (
+    home,
+    milestone_detail,
+    negotiation_detail,
+    negotiation_timeline,
+    topic_detail,
+)
 
 __all__ = [
     "actor_detail",
@@ -24,6 +30,7 @@ __all__ = [
     "home",
     "milestone_detail",
     "negotiation_detail",
+    "negotiation_timeline",
     "page_not_found",
     "server_error",
     "source_detail",

@@ -40,14 +40,19 @@ def parse_day(request: HttpRequest, name: str) -> datetime.date | None:
     return day
 
 
-def paginate(request: HttpRequest, items, per_page: int) -> Page:
-    """The page of ``items`` asked for by ``?page=``; 404 for a page that does not exist."""
-    paginator = Paginator(items, per_page)
+def page_number(request: HttpRequest) -> int:
+    """The number in ``?page=`` (1 without one); 404 for anything but a page number."""
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or len(raw) > 6:
         raise Http404("No such page.")
+    return int(raw)
+
+
+def paginate(request: HttpRequest, items, per_page: int) -> Page:
+    """The page of ``items`` asked for by ``?page=``; 404 for a page that does not exist."""
+    paginator = Paginator(items, per_page)
     try:
-        return paginator.page(int(raw))
+        return paginator.page(page_number(request))
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404("No such page.") from error
 

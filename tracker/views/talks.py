@@ -1,6 +1,7 @@
 """The talks and what hangs off them: home, talks page, topic page, milestone page."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
 from django.db.models import Prefetch
@@ -23,6 +24,7 @@ from tracker.views.charts import stance_chart
 from tracker.views.common import (
     attach_citations,
     corrections_for,
+    page_number,
     parse_day,
     public_records,
     record_or_gone,
@@ -30,6 +32,9 @@ from tracker.views.common import (
 
 ACTIVE_STATES = [NegotiationState.PROPOSED, NegotiationState.ONGOING, NegotiationState.PAUSED]
 LATEST_STATEMENTS = 6
+# The talks page shows the newest entries of the timeline; its own pages hold the rest.
+TIMELINE_LATEST = 30
+TIMELINE_PER_PAGE = 50
 
 
 @require_safe
@@ -92,8 +97,10 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The talks page, today, as of a past day (``?as_of=``) or between two (``?compare=&to=``).
 
     Template: tracker/negotiation.html with ``negotiation``, ``participations``,
-    ``key_figures``, ``matrix``, ``timeline``, ``latest_statements``, ``changes``
-    (None unless comparing), ``as_of``, ``compare``, ``to``, ``corrections``.
+    ``key_figures``, ``matrix``, ``timeline`` (its newest ``TIMELINE_LATEST``
+    entries), ``latest_statements``, ``changes`` (None unless comparing),
+    ``as_of``, ``compare``, ``to``, ``time_query`` (the as-of or comparison
+    part of the query, for links that keep it), ``corrections``.
     """
     as_of, compare, to = _time_travel(request)
     negotiation = record_or_gone(request, Negotiation.objects, slug=slug)
@@ -107,7 +114,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key_figures = list(negotiation.key_figures.public().filter(as_of__lte=day))
     changes, current = negotiation.position_changes(compare, to) if compare else (None, None)
     matrix = negotiation.position_matrix(participations, topics, day, current)
-    timeline = negotiation.timeline(as_of=to or as_of, since=compare)
+    timeline = negotiation.timeline(as_of=to or as_of, since=compare, latest=TIMELINE_LATEST)
     statements = [entry.record for entry in timeline if entry.kind == "statement"]
     latest = sorted(statements, key=lambda s: (s.stated_on, s.pk), reverse=True)
     attach_citations(negotiation, key_figures, [entry.record for entry in timeline])
@@ -122,10 +129,48 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "as_of": as_of,
         "compare": compare,
         "to": to,
+        "time_query": _time_query(as_of, compare, to),
         "today": timezone.localdate(),
         "corrections": corrections_for(negotiation, key_figures),
     }
     return render(request, "tracker/negotiation.html", context)
+
+
+def _time_query(as_of, compare, to) -> str:
+    """``as_of=…`` or ``compare=…&to=…`` for links that keep the reader's point in time."""
+    if as_of:
+        return urlencode({"as_of": as_of.isoformat()})
+    if compare:
+        return urlencode({"compare": compare.isoformat(), "to": to.isoformat()})
+    return ""
+
+
+@require_safe
+def negotiation_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole timeline of the talks, oldest first, ``TIMELINE_PER_PAGE`` to a page.
+
+    Takes ``as_of`` or ``compare``/``to`` as the talks page does. Template:
+    tracker/timeline.html with ``negotiation``, ``page`` (entries in
+    ``page.object_list``), ``as_of``, ``compare``, ``to``, ``time_query``.
+    """
+    as_of, compare, to = _time_travel(request)
+    number = page_number(request)
+    negotiation = record_or_gone(request, Negotiation.objects, slug=slug)
+    if isinstance(negotiation, HttpResponse):
+        return negotiation
+    page = negotiation.timeline_page(number, TIMELINE_PER_PAGE, as_of=to or as_of, since=compare)
+    attach_citations([entry.record for entry in page.object_list])
+    time_query = _time_query(as_of, compare, to)
+    context = {
+        "negotiation": negotiation,
+        "page": page,
+        "as_of": as_of,
+        "compare": compare,
+        "to": to,
+        "time_query": time_query,
+        "page_query": f"{time_query}&" if time_query else "",
+    }
+    return render(request, "tracker/timeline.html", context)
 
 
 @require_safe

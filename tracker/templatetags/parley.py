@@ -1,7 +1,8 @@
 """Template filters and tags for Parley's public pages."""
 
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from tracker.models import STANCE_SCORES
 from tracker.text import render_markdown
@@ -47,3 +48,78 @@ def stance_scale() -> list[tuple[str, str]]:
     from tracker.models import Stance
 
     return list(Stance.choices)
+
+
+# The three pieces below appear on every page, many times on some (a talks page
+# has hundreds of dates and citations), so they are built in Python rather than
+# with ``{% include %}``, which costs a template render each time.
+
+
+@register.simple_tag
+def precise_date(date) -> SafeString:
+    """A ``PreciseDate`` as ``<time>``, saying how precisely it is known.
+
+    ``{% precise_date statement.stated_on_display %}``
+    """
+    if not date:
+        return mark_safe('<span class="precise-date precise-date--unknown">date unknown</span>')
+    precision = str(date.precision)
+    title = ""
+    if precision != "day" or date.on_or_before:
+        latest = ", at the latest" if date.on_or_before else ""
+        title = format_html(' title="Known to the {}{}"', precision, latest)
+    return format_html(
+        '<time datetime="{}"{} class="precise-date precise-date--{}">{}</time>',
+        date.machine(),
+        title,
+        precision,
+        date.label(),
+    )
+
+
+@register.simple_tag
+def citations(items) -> SafeString:
+    """The sources a record cites, linked, with where to look.
+
+    ``{% citations record.public_citations %}`` (see ``views.common.attach_citations``).
+    """
+    if not items:
+        return mark_safe(
+            '<p class="citations citations--none">No public source is cited for this yet.</p>\n'
+        )
+    cited = []
+    for citation in items:
+        source = citation.source
+        date = source.published_on_display
+        locator = (
+            format_html(' <span class="citation__locator">({})</span>', citation.locator)
+            if citation.locator
+            else ""
+        )
+        cited.append(
+            format_html(
+                '<cite class="citation"><a href="{}">{}{}</a>{}</cite>',
+                source.get_absolute_url(),
+                source.outlet,
+                f", {date.label()}" if date else "",
+                locator,
+            )
+        )
+    label = "Sources" if len(items) > 1 else "Source"
+    return format_html(
+        '<p class="citations"><span class="citations__label">{}:</span>\n{}</p>\n',
+        label,
+        mark_safe("; ".join(cited)),
+    )
+
+
+@register.simple_tag
+def stance(value: str, label: str) -> SafeString:
+    """A stance badge with its shape and words: ``{% stance p.stance p.get_stance_display %}``."""
+    return format_html(
+        '<span class="stance {}"><span class="stance__symbol" aria-hidden="true">{}</span> '
+        "{}</span>",
+        stance_class(value),
+        stance_symbol(value),
+        label,
+    )

@@ -1,0 +1,58 @@
+"""The pieces every public page is built from: dates, citations and stance badges."""
+
+import datetime
+
+import pytest
+from django.template import Context, Template
+
+from tests.factories import cite, make_source, make_statement
+from tracker.dates import PreciseDate, Precision
+from tracker.models import Citation
+
+
+def render(text: str, **context) -> str:
+    return Template("{% load parley %}" + text).render(Context(context))
+
+
+def test_a_day_is_a_machine_readable_time_without_a_caveat():
+    html = render("{% precise_date d %}", d=PreciseDate(datetime.date(2024, 2, 7)))
+    assert html == (
+        '<time datetime="2024-02-07" class="precise-date precise-date--day">7 Feb 2024</time>'
+    )
+
+
+def test_a_week_known_at_the_latest_says_so_in_its_title():
+    date = PreciseDate(datetime.date(2024, 1, 29), Precision.WEEK, on_or_before=True)
+    html = render("{% precise_date d %}", d=date)
+    assert 'title="Known to the week, at the latest"' in html
+    assert 'class="precise-date precise-date--week"' in html
+    assert ">on or before week of 29 Jan 2024</time>" in html
+
+
+def test_a_missing_date_reads_date_unknown():
+    assert "date unknown" in render("{% precise_date d %}", d=None)
+
+
+@pytest.mark.django_db
+def test_citations_link_each_source_with_its_date_and_locator_in_order():
+    statement = make_statement()
+    cite(statement, make_source(outlet="NPR"), "paragraph 3")
+    cite(statement, make_source(outlet="Reuters <wire>", published_on=None))
+    found = list(Citation.objects.filter(object_id=statement.pk).order_by("pk"))
+    html = render("{% citations c %}", c=found)
+    assert '<span class="citations__label">Sources:</span>' in html
+    assert "NPR, 8 Feb 2024</a> <span" in html and "(paragraph 3)" in html
+    # An undated source is named by its outlet alone; text is escaped.
+    assert ">Reuters &lt;wire&gt;</a></cite>" in html
+
+
+def test_no_citation_says_no_public_source_is_cited():
+    assert "No public source is cited for this yet." in render("{% citations c %}", c=[])
+
+
+def test_a_stance_badge_has_a_shape_as_well_as_a_colour():
+    html = render("{% stance s l %}", s="leans_oppose", l="Leans <oppose>")
+    assert html == (
+        '<span class="stance stance--leans-oppose"><span class="stance__symbol" '
+        'aria-hidden="true">−</span> Leans &lt;oppose&gt;</span>'
+    )

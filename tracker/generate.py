@@ -47,10 +47,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils.text import slugify
 
 from tracker.dates import PartOfDay, PreciseDate, Precision, period_start
+from tracker.links import page_url
 from tracker.models import (
     Actor,
     ActorKind,
@@ -893,7 +893,7 @@ class Generator:
             )
             next_pk += 1
 
-        statement_url = _url_maker("tracker:statement")
+        statement_url = functools.partial(page_url, "tracker:statement")
         for row, speaker_name, date, talks in self.statement_documents:
             add(
                 search.Document(
@@ -916,7 +916,7 @@ class Generator:
                 )
             )
         counts[SearchKind.STATEMENT] = len(self.statement_documents)
-        source_url = _url_maker("tracker:source")
+        source_url = functools.partial(page_url, "tracker:source")
         for row, date in self.source_documents:
             kind = SourceKind(row["kind"]).label
             add(
@@ -1675,14 +1675,6 @@ def _leads_with_key(index: str) -> bool:
         cursor.execute(f"PRAGMA foreign_key_list({quote(table)})")
         keys = {row[3] for row in cursor.fetchall()}
     return bool(columns) and columns[0] in keys
-
-
-def _url_maker(name: str) -> Callable[[int], str]:
-    """A fast ``reverse(name, args=[pk])`` for many primary keys."""
-    marker = 987654321
-    template = reverse(name, args=[marker])
-    before, after = template.split(str(marker))
-    return lambda pk: f"{before}{pk}{after}"
 
 
 def _precise_date(date: dict) -> PreciseDate:

@@ -2,9 +2,9 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from tracker.dates import precise_date_constraints, precise_date_fields
+from tracker.links import page_url
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
     Publishable,
@@ -95,7 +95,7 @@ class Actor(Publishable):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:actor", args=[self.slug])
+        return page_url("tracker:actor", self.slug)
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]

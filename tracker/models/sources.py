@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
+from tracker.links import page_url
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
     Publishable,
@@ -85,7 +86,7 @@ class Source(Publishable, precise_date_fields("published_on", "published on")):
         return f"{self.outlet}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:source", args=[self.pk])
+        return page_url("tracker:source", self.pk)
 
     def author_list(self) -> list[str]:
         return [name.strip() for name in self.authors.split(",") if name.strip()]

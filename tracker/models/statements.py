@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
+from tracker.links import page_url
 from tracker.models.actors import Actor
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
@@ -149,7 +149,7 @@ class Event(Publishable, precise_date_fields("occurred_on", "occurred on")):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:event", args=[self.slug])
+        return page_url("tracker:event", self.slug)
 
     def place_display(self) -> str:
         """The place from most to least specific: "al-Mashtal, east Baghdad, Baghdad"."""
@@ -320,7 +320,7 @@ class Statement(Publishable, precise_date_fields("stated_on", "stated on")):
         return f"{self.attribution}: {text}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:statement", args=[self.pk])
+        return page_url("tracker:statement", self.pk)
 
     @property
     def is_quote(self) -> bool:

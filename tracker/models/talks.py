@@ -4,10 +4,10 @@ import datetime
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from tracker.dates import precise_date_constraints, precise_date_fields
+from tracker.links import page_url
 from tracker.models.actors import Actor
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
@@ -124,7 +124,7 @@ class Negotiation(
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:negotiation", args=[self.slug])
+        return page_url("tracker:negotiation", self.slug)
 
     def timeline(
         self,
@@ -277,7 +277,7 @@ class Topic(Publishable):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:topic", args=[self.negotiation.slug, self.slug])
+        return page_url("tracker:topic", self.negotiation.slug, self.slug)
 
 
 class PositionQuerySet(PublishableQuerySet):
@@ -433,7 +433,7 @@ class Milestone(
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:milestone", args=[self.slug])
+        return page_url("tracker:milestone", self.slug)
 
     @property
     def date_display(self):

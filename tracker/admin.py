@@ -6,7 +6,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.admin_import import ImportAdminMixin
-from tracker.admin_workflow import WorkflowAdminMixin
+from tracker.admin_workflow import LinkAdminMixin, LinkInlineMixin, WorkflowAdminMixin
 from tracker.models import (
     Actor,
     Citation,
@@ -52,7 +52,7 @@ class LoadsLabels:
         return queryset.prefetch_related(*self.label_prefetch)
 
 
-class CitationInline(LoadsLabels, GenericTabularInline):
+class CitationInline(LinkInlineMixin, LoadsLabels, GenericTabularInline):
     """The sources behind a record, each with where in the source to look."""
 
     model = Citation
@@ -154,7 +154,7 @@ class RelationshipAdmin(PublishableAdmin):
     ]
 
 
-class ParticipationInline(LoadsLabels, admin.TabularInline):
+class ParticipationInline(LinkInlineMixin, LoadsLabels, admin.TabularInline):
     model = Participation
     label_related = ("actor", "negotiation")
     extra = 1
@@ -206,7 +206,8 @@ class NegotiationAdmin(PublishableAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(ImportAdminMixin, SimpleHistoryAdmin):
+class ParticipationAdmin(LinkAdminMixin, ImportAdminMixin, SimpleHistoryAdmin):
+    record_field = "negotiation"
     list_display = ["actor", "role", "negotiation", "order"]
     list_filter = ["role", "negotiation"]
     search_fields = ["actor__name", "negotiation__title", "note"]
@@ -314,7 +315,7 @@ class StatementAdmin(PublishableAdmin):
         return statement.stated_on_display
 
 
-class EventRoleInline(LoadsLabels, admin.TabularInline):
+class EventRoleInline(LinkInlineMixin, LoadsLabels, admin.TabularInline):
     model = EventRole
     label_related = ("actor", "event")
     extra = 1
@@ -365,7 +366,8 @@ class EventAdmin(PublishableAdmin):
 
 
 @admin.register(EventRole)
-class EventRoleAdmin(ImportAdminMixin, SimpleHistoryAdmin):
+class EventRoleAdmin(LinkAdminMixin, ImportAdminMixin, SimpleHistoryAdmin):
+    record_field = "event"
     list_display = ["actor", "role", "event"]
     list_filter = ["role"]
     search_fields = ["actor__name", "event__title", "note"]
@@ -390,7 +392,8 @@ class MilestoneAdmin(PublishableAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ImportAdminMixin, SimpleHistoryAdmin):
+class CitationAdmin(LinkAdminMixin, ImportAdminMixin, SimpleHistoryAdmin):
+    record_field = "record"
     list_display = ["source", "content_type", "object_id", "locator"]
     list_filter = ["content_type"]
     search_fields = ["source__title", "source__outlet", "locator"]

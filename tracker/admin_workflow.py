@@ -13,14 +13,22 @@
 - lets editors change drafts and records in review only: records on file are
   read-only for anyone who may not publish them;
 - links to the staff preview of a record that is not published.
+
+``LinkAdminMixin`` and ``LinkInlineMixin`` hold the links that hang on a
+record (its citations, a talks' participations, an event's roles) to the same
+rule as the record: whoever may not change the record may not add, change or
+remove its links either, on the link's own pages or in the record's inlines.
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router
-from django.db.models import Model, ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, RestrictedError, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,7 +37,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import publishing
-from tracker.models import CorrectionKind, Status
+from tracker.models import CorrectionKind, Publishable, Status
 from tracker.models.base import RecordOnFileError, StaleRecordError, refuse_deleting_records_on_file
 
 # Fields whose change says nothing to an editor comparing versions.
@@ -442,3 +450,146 @@ class WorkflowAdminMixin:
 def preview_url(obj) -> str:
     """The staff-only preview of a record's public page (see tracker/preview.py)."""
     return reverse("tracker:preview", args=[obj._meta.model_name, obj.pk])
+
+
+# Links on a record ---------------------------------------------------------------
+
+
+def link_refusal(user, record) -> str | None:
+    """Why ``user`` may not add, change or remove the links of ``record``; None if they may.
+
+    The rule for the record itself (``publishing.can_edit``): editors change the
+    links of drafts and records in review; the links of a record on file change
+    only by those who may publish it. A link whose record is gone shows nothing
+    to the public, so anyone may tidy it up.
+    """
+    if not isinstance(record, Publishable) or publishing.can_edit(user, record):
+        return None
+    if record.is_on_record:
+        return (
+            f"the {publishing.describe(record)} is {record.get_status_display().lower()}, "
+            "and only someone who may publish it can change what it links to"
+        )
+    return f"you may not change {record._meta.verbose_name_plural}, nor what they link to"
+
+
+class LinkAdminForm(forms.ModelForm):
+    """A link's form: saved only if the user may change the record it hangs on, before and after.
+
+    ``LinkAdminMixin.get_form`` sets ``link_user`` and ``record_field``.
+    """
+
+    link_user = None
+    record_field = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        # Both ends of a move: off the record it hangs on now, onto the one asked for.
+        for record in (self._record_now(), self._record_wanted(cleaned)):
+            refusal = link_refusal(self.link_user, record)
+            if refusal:
+                raise ValidationError(f"Nothing was saved: {refusal}.")
+        return cleaned
+
+    def _record_now(self):
+        """The record the link hangs on in the database, before this save (None if new)."""
+        if self.instance.pk is None:
+            return None
+        link = type(self.instance)._base_manager.filter(pk=self.instance.pk).first()
+        return None if link is None else getattr(link, self.record_field)
+
+    def _value(self, cleaned: dict, name: str):
+        if name in self.fields:
+            return cleaned.get(name)
+        return getattr(self.instance, name)
+
+    def _record_wanted(self, cleaned: dict):
+        """The record the form would hang the link on; a form error if there is none."""
+        field = self._meta.model._meta.get_field(self.record_field)
+        if not isinstance(field, GenericForeignKey):
+            return self._value(cleaned, field.name)
+        content_type = self._value(cleaned, field.ct_field)
+        pk = self._value(cleaned, field.fk_field)
+        if content_type is None or pk is None:
+            return None  # the field's own error says what is missing
+        model = content_type.model_class()
+        if model is None or not issubclass(model, Publishable):
+            self.add_error(field.ct_field, "Choose a kind of Parley record.")
+            return None
+        record = model._base_manager.filter(pk=pk).first()
+        if record is None:
+            self.add_error(field.fk_field, f"There is no {model._meta.verbose_name} with id {pk}.")
+        return record
+
+
+class LinkAdminMixin:
+    """For the ModelAdmin of a link that hangs on one record (``record_field`` names it).
+
+    The link's change and delete pages are read-only for anyone who may not
+    change its record, its form refuses to hang it on (or take it off) such a
+    record, and deleting links in bulk lists those it may not delete.
+    """
+
+    form = LinkAdminForm
+    record_field: str = ""
+
+    def record_of(self, link):
+        return getattr(link, self.record_field)
+
+    def _may_change(self, request: HttpRequest, link) -> bool:
+        return link is None or link_refusal(request.user, self.record_of(link)) is None
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        # A class made for this request (modelform_factory), so it may carry the user.
+        form = super().get_form(request, obj, change, **kwargs)
+        form.link_user, form.record_field = request.user, self.record_field
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A citation hangs on a Parley record, so offer only those kinds.
+        field = self.model._meta.get_field(self.record_field)
+        if isinstance(field, GenericForeignKey) and db_field.name == field.ct_field:
+            records = [
+                m for m in apps.get_app_config("tracker").get_models() if issubclass(m, Publishable)
+            ]
+            kwargs["queryset"] = ContentType.objects.filter(
+                app_label="tracker", model__in=[m._meta.model_name for m in records]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # Load each link's record once; Django's delete page asks about each link.
+        links = list(objs)
+        prefetch_related_objects(links, self.record_field)
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(links, request)
+        refused = [
+            f"{publishing.describe(link)}: {refusal}"
+            for link in links
+            if (refusal := link_refusal(request.user, self.record_of(link)))
+        ]
+        if refused:
+            # Say why rather than "no permission": the protected list blocks deleting anyway.
+            protected, perms_needed = [*protected, *refused], set()
+        return deleted, counts, perms_needed, protected
+
+
+class LinkInlineMixin:
+    """For an inline of a record's links: editable only while the record (``obj``) is."""
+
+    def _may_change(self, request: HttpRequest, record) -> bool:
+        return record is None or link_refusal(request.user, record) is None
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and self._may_change(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)

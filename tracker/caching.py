@@ -143,6 +143,7 @@ class PageState:
     etag: str
     last_modified: datetime.datetime
     key: str
+    changed_at: datetime.datetime  # the last change to any record or link
 
 
 def page_state(request: HttpRequest) -> PageState:
@@ -156,6 +157,7 @@ def page_state(request: HttpRequest) -> PageState:
         etag=quote_etag(digest),
         last_modified=max(changed_at, midnight).replace(microsecond=0),
         key=f"parley:page:{digest}",
+        changed_at=changed_at,
     )
 
 

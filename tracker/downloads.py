@@ -9,6 +9,7 @@ Last-Modified of the publication stamp (tracker/caching.py), which every change
 to public data bumps, so a revalidation costs one query and answers 304.
 """
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,13 +19,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from tracker.caching import read_stamp
 from tracker.exports import (
     LINK_TABLES,
     TABLE_DESCRIPTIONS,
     PublicData,
     csv_zip_chunks,
     data_dictionary,
-    data_state,
     json_chunks,
     json_default,
     popolo_document,
@@ -71,18 +72,15 @@ def _talks(slug: str | None) -> Negotiation | None:
     return get_object_or_404(Negotiation.objects.public(), slug=slug)
 
 
-def _state(request: HttpRequest, talks: Negotiation | None):
-    """``data_state`` once per request: the ETag, the date and the file all need it."""
-    cache = request.__dict__.setdefault("_parley_data_state", {})
-    key = talks.slug if talks else None
-    if key not in cache:
-        cache[key] = data_state(talks)
-    return cache[key]
+def _changed(request: HttpRequest) -> datetime.datetime:
+    """When the data last changed: the publication stamp the caching middleware read."""
+    state = getattr(request, "_parley_page", None)
+    return state.changed_at if state else read_stamp()[1]
 
 
 def _page(request: HttpRequest, talks: Negotiation | None) -> HttpResponse:
     """Render tracker/downloads/index.html: the files, and every column described."""
-    _, changed = _state(request, talks)
+    changed = _changed(request)
     link_names = {link.name for link in LINK_TABLES}
     tables: dict[str, dict] = {}
     for row in data_dictionary():
@@ -129,7 +127,7 @@ def _file(request: HttpRequest, filename: str, slug: str | None) -> HttpResponse
         raise Http404("No such download.")
     talks = _talks(slug)
     data = PublicData(talks, absolute=request.build_absolute_uri)
-    _, changed = _state(request, talks)
+    changed = _changed(request)
     about = {
         "title": f"Parley: {talks.title}" if talks else "Parley: all talks",
         "scope": talks.slug if talks else "all",

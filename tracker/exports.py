@@ -19,7 +19,6 @@ import csv
 import datetime
 import decimal
 import functools
-import hashlib
 import io
 import json
 import zipfile
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 
 from django.core import serializers
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 
 from tracker.dates import PreciseDate, PreciseDateDescriptor
 from tracker.models import (
@@ -266,28 +265,6 @@ class PublicData:
             queryset = getattr(self, table.name)() if table else model.objects.none()
             self._ids[model] = set(queryset.values_list("pk", flat=True))
         return self._ids[model]
-
-
-def data_state(negotiation: Negotiation | None = None) -> tuple[str, datetime.datetime | None]:
-    """A fingerprint of the data behind a download, and when it last changed.
-
-    The time is the latest ``updated_at`` across the publishable tables (all
-    statuses: unpublishing a record is a change too). Link tables carry no
-    timestamp, so the fingerprint adds each table's row count and highest
-    key: adding or removing a citation changes it as well.
-    """
-    parts = [negotiation.slug if negotiation else "*"]
-    latest = None
-    for model in BACKUP_MODELS:
-        aggregates = {"count": Count("pk"), "top": Max("pk")}
-        if any(field.name == "updated_at" for field in model._meta.concrete_fields):
-            aggregates["changed"] = Max("updated_at")
-        row = model._base_manager.aggregate(**aggregates)
-        changed = row.get("changed")
-        if changed and (latest is None or changed > latest):
-            latest = changed
-        parts.append(f"{model._meta.model_name}:{row['count']}:{row['top']}:{changed}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32], latest
 
 
 # --------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from tracker.models import (
     SourceKind,
     Stance,
     StatementKind,
+    Status,
     Topic,
     Verification,
 )
@@ -45,7 +46,7 @@ MAX_ID = 2**63 - 1
 
 def public_topics() -> QuerySet:
     """Published topics of published talks: the only topics the public may see."""
-    return Topic.objects.public().filter(negotiation__in=Negotiation.objects.public())
+    return Topic.objects.public().filter(negotiation__status=Status.PUBLISHED)
 
 
 class IdField(forms.Field):

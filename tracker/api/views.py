@@ -37,6 +37,7 @@ from tracker.models import (
     Relationship,
     Source,
     Statement,
+    Status,
 )
 
 NOT_FOUND = OpenApiResponse(
@@ -173,7 +174,11 @@ class PositionViewSet(PublicViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Position.objects.public()
-            .filter(actor__in=Actor.objects.public(), topic__in=filters.public_topics())
+            .filter(
+                actor__status=Status.PUBLISHED,
+                topic__status=Status.PUBLISHED,
+                topic__negotiation__status=Status.PUBLISHED,
+            )
             .select_related("actor", "topic__negotiation")
             .prefetch_related(
                 _citations(),
@@ -237,7 +242,7 @@ class MilestoneViewSet(PublicViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Milestone.objects.public()
-            .filter(negotiation__in=Negotiation.objects.public())
+            .filter(negotiation__status=Status.PUBLISHED)
             .select_related("negotiation")
             .annotate(date=Coalesce("held_on", "planned_on"))
             .prefetch_related(

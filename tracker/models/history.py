@@ -95,11 +95,15 @@ def _positions(negotiation, *days: datetime.date):
 
     One query, plus one for their evidence.
     """
-    from tracker.models import Actor, Position
+    from tracker.models import Position, Status
 
     return (
         Position.objects.current_on_any(*days)
-        .filter(topic__in=negotiation.topics.public(), actor__in=Actor.objects.public())
+        .filter(
+            topic__negotiation=negotiation,
+            topic__status=Status.PUBLISHED,
+            actor__status=Status.PUBLISHED,
+        )
         .select_related("actor", "topic")
         .prefetch_related(_public_evidence())
         .order_by("as_of", "id")

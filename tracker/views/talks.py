@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from tracker.models import (
-    Actor,
     Milestone,
     Negotiation,
     NegotiationState,
     Participation,
     Position,
     Statement,
+    Status,
     Topic,
 )
 from tracker.views.charts import stance_chart
@@ -180,7 +180,7 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
     Template: tracker/topic.html with ``topic``, ``positions`` (oldest first per
     actor), ``chart`` (see views.charts), ``statements``, ``corrections``.
     """
-    topics = Topic.objects.filter(negotiation__in=Negotiation.objects.public())
+    topics = Topic.objects.filter(negotiation__status=Status.PUBLISHED)
     topic = record_or_gone(
         request, topics.select_related("negotiation"), negotiation__slug=negotiation_slug, slug=slug
     )
@@ -188,7 +188,7 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
         return topic
     positions = list(
         Position.objects.public()
-        .filter(topic=topic, actor__in=Actor.objects.public())
+        .filter(topic=topic, actor__status=Status.PUBLISHED)
         .select_related("actor")
         .prefetch_related(
             Prefetch(
@@ -221,9 +221,9 @@ def milestone_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Template: tracker/milestone.html with ``milestone``, ``statements``,
     ``events``, ``corrections``.
     """
-    milestones = Milestone.objects.filter(
-        negotiation__in=Negotiation.objects.public()
-    ).select_related("negotiation")
+    milestones = Milestone.objects.filter(negotiation__status=Status.PUBLISHED).select_related(
+        "negotiation"
+    )
     milestone = record_or_gone(request, milestones, slug=slug)
     if isinstance(milestone, HttpResponse):
         return milestone

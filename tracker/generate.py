@@ -50,7 +50,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from tracker.dates import PartOfDay, PreciseDate, Precision, period_start
-from tracker.links import page_url
+from tracker.links import url_builder
 from tracker.models import (
     Actor,
     ActorKind,
@@ -893,7 +893,7 @@ class Generator:
             )
             next_pk += 1
 
-        statement_url = functools.partial(page_url, "tracker:statement")
+        statement_url = url_builder("tracker:statement")
         for row, speaker_name, date, talks in self.statement_documents:
             add(
                 search.Document(
@@ -916,7 +916,7 @@ class Generator:
                 )
             )
         counts[SearchKind.STATEMENT] = len(self.statement_documents)
-        source_url = functools.partial(page_url, "tracker:source")
+        source_url = url_builder("tracker:source")
         for row, date in self.source_documents:
             kind = SourceKind(row["kind"]).label
             add(

@@ -9,6 +9,7 @@ only joins strings.
 """
 
 import functools
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.urls import get_script_prefix, reverse
@@ -31,11 +32,24 @@ def _pieces(name: str, arity: int, prefix: str) -> tuple[str, ...]:
     return tuple(pieces)
 
 
+def url_builder(name: str, arity: int = 1) -> Callable[..., str]:
+    """A function of a route's ``arity`` arguments giving ``reverse(name, args=…)``.
+
+    The script prefix is read once, when the builder is made: make one per
+    request (or per command) and use it for many addresses.
+    """
+    first, *rest = _pieces(name, arity, get_script_prefix())
+
+    def build(*args) -> str:
+        parts = [first]
+        for arg, piece in zip(args, rest, strict=True):
+            parts.append(quote(str(arg), safe=_SAFE))
+            parts.append(piece)
+        return "".join(parts)
+
+    return build
+
+
 def page_url(name: str, *args) -> str:
     """``reverse(name, args=args)``, the same string, for routes taking positional arguments."""
-    pieces = _pieces(name, len(args), get_script_prefix())
-    parts = [pieces[0]]
-    for arg, piece in zip(args, pieces[1:], strict=True):
-        parts.append(quote(str(arg), safe=_SAFE))
-        parts.append(piece)
-    return "".join(parts)
+    return url_builder(name, len(args))(*args)

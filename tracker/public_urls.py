@@ -41,11 +41,6 @@ urlpatterns = [
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "tracker:sitemap_section"},
         name="sitemap",
     ),
-    path(
-        "sitemap-<section>.xml",
-        require_safe(sitemap_views.sitemap),
-        {"sitemaps": sitemaps.SITEMAPS},
-        name="sitemap_section",
-    ),
+    path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
 ]

@@ -1,11 +1,21 @@
 """What crawlers are told: /sitemap.xml (one section per record kind) and /robots.txt."""
 
+import datetime
+from functools import partial
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import DateTimeField, F, Func, IntegerField
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
+from tracker.links import url_builder
 from tracker.views.common import public_records
 
 
@@ -21,37 +31,147 @@ class PagesSitemap(Sitemap):
         return reverse(item)
 
 
-class RecordSitemap(Sitemap):
-    """Every public record of one kind, with its last change as ``lastmod``."""
+# Each kind's page and the columns its address is built from.
+ROUTES = {
+    "negotiation": ("tracker:negotiation", ["slug"]),
+    "topic": ("tracker:topic", ["negotiation__slug", "slug"]),
+    "actor": ("tracker:actor", ["slug"]),
+    "statement": ("tracker:statement", ["pk"]),
+    "event": ("tracker:event", ["slug"]),
+    "milestone": ("tracker:milestone", ["slug"]),
+    "source": ("tracker:source", ["pk"]),
+}
 
-    limit = 5000  # URLs per sitemap page; a kind with more is split into ?p= pages
+
+class RecordSitemap(Sitemap):
+    """Every public record of one kind, with its last change as ``lastmod``.
+
+    A new instance serves each request (``SITEMAPS`` holds factories), so the
+    count and latest change read once per request are never stale.
+    """
+
+    limit = 1000  # URLs per sitemap page; a kind with more is split into ?p= pages
 
     def __init__(self, model_name: str):
         self.model_name = model_name
 
     def items(self):
-        return public_records(self.model_name).order_by("pk")
+        """Rows of the columns the kind's addresses are built from, then the last change."""
+        _, columns = ROUTES[self.model_name]
+        records = public_records(self.model_name).select_related(None).order_by("pk")
+        return records.values_list(*columns, "updated_at")
+
+    @cached_property
+    def _url(self):
+        name, columns = ROUTES[self.model_name]
+        return url_builder(name, len(columns))
+
+    def location(self, item) -> str:
+        return self._url(*item[:-1])
 
     def lastmod(self, item):
-        return item.updated_at
+        return item[-1]
+
+    @cached_property
+    def _totals(self) -> dict:
+        """How many records, and their latest change, in one query.
+
+        Two scalar subqueries rather than ``aggregate(Count, Max)``: each is
+        answered from an index on its own, where the pair read every row
+        (500 ms for the statements of a 200,000-statement database on SQLite).
+        """
+        items = self.items().order_by()
+        count_sql, count_params = items.values(
+            n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+        ).query.sql_with_params()
+        latest_sql, latest_params = items.values(
+            latest=Func(F("updated_at"), function="MAX", output_field=DateTimeField())
+        ).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({count_sql}), ({latest_sql})", count_params + latest_params)
+            count, latest = cursor.fetchone()
+        if isinstance(latest, str):  # SQLite returns text
+            latest = parse_datetime(latest)
+        if latest is not None and timezone.is_naive(latest):
+            latest = timezone.make_aware(latest, datetime.UTC)
+        return {"count": count, "latest": latest}
+
+    @property
+    def paginator(self) -> Paginator:
+        """Django's paginator, told the count read with the latest change (one query for both)."""
+        paginator = Paginator(self._items(), self.limit)
+        paginator.__dict__["count"] = self._totals["count"]
+        return paginator
 
     def get_latest_lastmod(self):
-        """The newest change of the kind, in one query rather than by loading every record."""
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        """The newest change of the kind, in the query that counts it."""
+        return self._totals["latest"]
 
 
 # Positions, key figures and relationships have no page of their own: they
 # are read on their topic, talks and actor pages.
 SITEMAPS = {
     "pages": PagesSitemap,
-    "talks": RecordSitemap("negotiation"),
-    "topics": RecordSitemap("topic"),
-    "actors": RecordSitemap("actor"),
-    "statements": RecordSitemap("statement"),
-    "events": RecordSitemap("event"),
-    "milestones": RecordSitemap("milestone"),
-    "sources": RecordSitemap("source"),
+    "talks": partial(RecordSitemap, "negotiation"),
+    "topics": partial(RecordSitemap, "topic"),
+    "actors": partial(RecordSitemap, "actor"),
+    "statements": partial(RecordSitemap, "statement"),
+    "events": partial(RecordSitemap, "event"),
+    "milestones": partial(RecordSitemap, "milestone"),
+    "sources": partial(RecordSitemap, "source"),
 }
+
+
+def _value(sitemap: Sitemap, name: str, item):
+    """A sitemap's attribute for ``item``, as Django's sitemaps read it: a method or a constant."""
+    value = getattr(sitemap, name, None)
+    return value(item) if callable(value) else value
+
+
+@require_safe
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One page (``?p=``) of one section of the sitemap; 404 for anything else.
+
+    A page past the end is found empty rather than by counting the section
+    first (counting 200,000 statements costs more than listing a page of them).
+
+    The XML is written directly: Django's sitemap view builds a dictionary and
+    renders a template block for every one of a page's thousand addresses,
+    which cost 0.2 s a page.
+    """
+    factory = SITEMAPS.get(section)
+    raw = request.GET.get("p", "1")
+    if factory is None or not raw.isdigit() or len(raw) > 6:
+        raise Http404("No such sitemap.")
+    sitemap = factory()
+    number = int(raw)
+    start = (number - 1) * sitemap.limit
+    items = list(sitemap.items()[start : start + sitemap.limit]) if number else []
+    if not items and number != 1:
+        raise Http404("No such sitemap page.")
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    entries = []
+    for item in items:
+        entry = f"<url><loc>{escape(origin + sitemap.location(item))}</loc>"
+        lastmod = _value(sitemap, "lastmod", item)
+        if lastmod:
+            entry += f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>"
+        changefreq = _value(sitemap, "changefreq", item)
+        if changefreq:
+            entry += f"<changefreq>{escape(changefreq)}</changefreq>"
+        entries.append(entry + "</url>")
+    body = "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+            *entries,
+            "</urlset>",
+            "",
+        ]
+    )
+    response = HttpResponse(body, content_type="application/xml")
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
 
 
 @require_safe

@@ -175,8 +175,7 @@ def collect(n: int, file_requests: int, seed: int = 0) -> list[PageKind]:
     change_pages = max(1, math.ceil(Correction.objects.public().count() / 50))
     sitemap_sections = []
     for section, sitemap in SITEMAPS.items():
-        instance = sitemap() if isinstance(sitemap, type) else sitemap
-        pages = instance.paginator.num_pages
+        pages = sitemap().paginator.num_pages
         sitemap_sections += [f"/sitemap-{section}.xml?p={p}" for p in range(1, pages + 1)]
     kinds = [
         PageKind("home", _cycle(["/"], n)),

@@ -5,6 +5,8 @@ whatever an editor (or an import) puts in a text field, no script, style,
 event handler, iframe or ``javascript:`` link can reach a reader's browser.
 """
 
+import functools
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +21,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"}, "th
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Rendering is a pure function of the text and costs about a millisecond, more
+# than a whole small page; the home page renders fifty summaries. Each worker
+# keeps the latest few thousand results.
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
     """Return ``text`` (Markdown) as sanitised HTML that is safe to show as is."""
     if not text:

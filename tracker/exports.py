@@ -151,6 +151,10 @@ def write_export(stream: io.TextIOBase) -> dict[str, int]:
 # --------------------------------------------------------------------------
 
 
+# Up to this many record ids go into one query as parameters (SQLite allows 32,766).
+MAX_NAMED_IDS = 20_000
+
+
 class PublicData:
     """The public records of one talks (or of all talks) and the links between them.
 
@@ -249,14 +253,20 @@ class PublicData:
         return self._corrections
 
     def _on_records(self, queryset: models.QuerySet, models_: list, *order: str) -> list:
-        """Rows of a citation-like table that point at one of this data's records."""
+        """Rows of a citation-like table that point at one of this data's records.
+
+        One talks' data names its records' ids in the query, so its download
+        reads its own citations only; larger data (all talks) reads the rows
+        of each kind and keeps those of its records.
+        """
+        ids = {model: self.ids(model) for model in models_}
+        named = sum(len(pks) for pks in ids.values()) <= MAX_NAMED_IDS
         wanted = Q(pk__in=[])
-        for model in models_:
-            wanted |= Q(
-                content_type__app_label="tracker", content_type__model=model._meta.model_name
-            )
+        for model, pks in ids.items():
+            kind = Q(content_type__app_label="tracker", content_type__model=model._meta.model_name)
+            wanted |= kind & Q(object_id__in=pks) if named else kind
         rows = queryset.filter(wanted).select_related("content_type").order_by(*order, "pk")
-        return [row for row in rows if row.object_id in self.ids(row.content_type.model_class())]
+        return [row for row in rows if row.object_id in ids[row.content_type.model_class()]]
 
     def ids(self, model: type[models.Model]) -> set[int]:
         """Primary keys of the public records of ``model`` in this data."""

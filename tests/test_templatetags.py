@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.template import Context, Template
 
-from tests.factories import cite, make_source, make_statement
+from tests.factories import cite, make_position, make_source, make_statement
 from tracker.dates import PreciseDate, Precision
 from tracker.models import Citation
 
@@ -56,3 +56,37 @@ def test_a_stance_badge_has_a_shape_as_well_as_a_colour():
         '<span class="stance stance--leans-oppose"><span class="stance__symbol" '
         'aria-hidden="true">−</span> Leans &lt;oppose&gt;</span>'
     )
+
+
+def test_an_empty_matrix_cell_says_no_position_to_screen_readers_only():
+    html = render("{% position_cell p %}", p=None)
+    assert html == (
+        '<span class="cell-empty" aria-hidden="true">—</span>'
+        '<span class="visually-hidden">No position recorded</span>'
+    )
+
+
+@pytest.mark.django_db
+def test_a_matrix_cell_links_the_newest_evidence_and_numbers_the_rest():
+    newer = make_statement(attribution="a <spokesperson>", stated_on=datetime.date(2024, 2, 3))
+    older = make_statement(attribution="a minister", stated_on=datetime.date(2024, 1, 3))
+    position = make_position(evidence=[newer, older], basis="inferred")
+    position.public_evidence = [newer, older]
+    html = render("{% position_cell p %}", p=position)
+    assert html.startswith(f'<a class="cell-link" href="/statements/{newer.pk}/">')
+    assert "— evidence: a &lt;spokesperson&gt;, 3 Feb 2024</span></a>" in html
+    assert 'Position dated </span><time datetime="2024-02-01"' in html
+    assert ">inferred</abbr>" in html
+    assert (
+        f'<span class="cell-more">also <a href="/statements/{older.pk}/">[2]'
+        '<span class="visually-hidden"> evidence: a minister</span></a> </span>'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_a_position_without_public_evidence_shows_its_stance_unlinked():
+    position = make_position(stance="opposes")
+    position.public_evidence = []
+    html = render("{% position_cell p %}", p=position)
+    assert html.startswith('<span class="stance stance--opposes">')
+    assert "cell-link" not in html and "cell-more" not in html

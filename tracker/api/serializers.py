@@ -70,9 +70,17 @@ class PublicUrlField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, record) -> str:
-        path = record.get_absolute_url()
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return self.context_origin() + record.get_absolute_url()
+
+    def context_origin(self) -> str:
+        """``https://host`` of the request, worked out once per response, not once per record."""
+        context = self.context
+        origin = context.get("_origin")
+        if origin is None:
+            request = context.get("request")
+            origin = request.build_absolute_uri("/").removesuffix("/") if request else ""
+            context["_origin"] = origin
+        return origin
 
 
 @extend_schema_field(OpenApiTypes.INT)

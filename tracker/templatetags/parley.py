@@ -1,7 +1,7 @@
 """Template filters and tags for Parley's public pages."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.models import STANCE_SCORES
@@ -123,3 +123,51 @@ def stance(value: str, label: str) -> SafeString:
         stance_symbol(value),
         label,
     )
+
+
+@register.simple_tag
+def position_cell(position) -> SafeString:
+    """One cell of the position matrix: the stance, linked to its newest evidence, and its date.
+
+    ``{% position_cell position %}``; ``position`` may be None (no position).
+    """
+    if position is None:
+        return mark_safe(
+            '<span class="cell-empty" aria-hidden="true">—</span>'
+            '<span class="visually-hidden">No position recorded</span>'
+        )
+    evidence = position.public_evidence
+    badge = stance(position.stance, position.get_stance_display())
+    if evidence:
+        first = evidence[0]
+        said = first.stated_on_display
+        badge = format_html(
+            '<a class="cell-link" href="{}">{}<span class="visually-hidden"> — evidence: {}, {}'
+            "</span></a>",
+            first.get_absolute_url(),
+            badge,
+            first.attribution,
+            said.label() if said else "",
+        )
+    inferred = (
+        mark_safe(' · <abbr title="Inferred by editors from what the actor said">inferred</abbr>')
+        if position.basis == "inferred"
+        else ""
+    )
+    meta = format_html(
+        '<span class="cell-meta"><span class="visually-hidden">Position dated </span>{}{}</span>',
+        precise_date(position.as_of_display),
+        inferred,
+    )
+    more = ""
+    if len(evidence) > 1:
+        links = format_html_join(
+            "",
+            '<a href="{}">[{}]<span class="visually-hidden"> evidence: {}</span></a> ',
+            (
+                (statement.get_absolute_url(), number, statement.attribution)
+                for number, statement in enumerate(evidence[1:], start=2)
+            ),
+        )
+        more = format_html('<span class="cell-more">also {}</span>', links)
+    return format_html("{}\n{}\n{}", badge, meta, more)

@@ -22,6 +22,7 @@ REQUIRED_PAGES = {
     "talks",
     "talks ?as_of",
     "talks ?compare",
+    "talks timeline",
     "topic",
     "actor",
     "statement",

@@ -13,7 +13,10 @@ and an ``import/`` page (URL name ``admin:tracker_<model>_import``):
    or none if anything fails. Cancelling forgets them.
 
 Statuses in the file are kept only when the editor may publish (see
-``tracker.imports.can_publish``); otherwise new records arrive as drafts.
+``tracker.imports.can_publish``); otherwise new records arrive as drafts. A
+file of links (citations, participations, event roles) adds, changes or moves
+only those the editor could in the admin: none on a published or retracted
+record unless they may publish it (``tracker.publishing.link_refusal``).
 """
 
 import hashlib
@@ -87,7 +90,7 @@ class ImportAdminMixin:
     def _preview(self, request, rows, filename: str, content: bytes) -> HttpResponse:
         # A rehearsal inside a rolled-back transaction: it finds what only
         # writing reveals (the publishing checks), and leaves nothing behind.
-        plan = apply_import(rows, self.model, request.user, dry_run=True)
+        plan = apply_import(rows, self.model, request.user, dry_run=True, links_on=self._links_on)
         token = ""
         if plan.ok:
             token = secrets.token_urlsafe(16)
@@ -118,7 +121,7 @@ class ImportAdminMixin:
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.path)
-        plan = apply_import(pending["rows"], self.model, request.user)
+        plan = apply_import(pending["rows"], self.model, request.user, links_on=self._links_on)
         if not plan.ok:
             # The data changed since the preview; show what now stands in the way.
             context = self._context(
@@ -135,6 +138,15 @@ class ImportAdminMixin:
         )
         opts = self.model._meta
         return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
+    @property
+    def _links_on(self) -> str:
+        """For a link's table, the field naming the record each link hangs on.
+
+        As ``LinkAdminMixin.record_field`` says: the import then adds, changes
+        or moves only the links the user could in the admin.
+        """
+        return getattr(self, "record_field", "")
 
     def _context(self, request, form, **extra) -> dict:
         opts = self.model._meta

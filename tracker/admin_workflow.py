@@ -11,7 +11,8 @@
   from a stale version with what changed in between (optimistic locking);
 - refuses to delete published and retracted records;
 - lets editors change drafts and records in review only: records on file are
-  read-only for anyone who may not publish them;
+  read-only for anyone who may not publish them, on the history page too
+  (reverting to an old version is a change like any other);
 - links to the staff preview of a record that is not published.
 
 ``LinkAdminMixin`` and ``LinkInlineMixin`` hold the links that hang on a
@@ -33,12 +34,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import Truncator, capfirst
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import publishing
 from tracker.models import CorrectionKind, Publishable, Status
 from tracker.models.base import RecordOnFileError, StaleRecordError, refuse_deleting_records_on_file
+from tracker.publishing import link_refusal
 
 # Fields whose change says nothing to an editor comparing versions.
 _NOISE_FIELDS = ["updated_at", "version"]
@@ -210,7 +213,7 @@ class WorkflowAdminMixin:
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj)
         if allowed and obj is not None:
-            return publishing.can_edit(request.user, obj)
+            return publishing.can_edit(request.user, record_now(obj))
         return allowed
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -327,6 +330,27 @@ class WorkflowAdminMixin:
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One old version of a record, and the button that reverts the record to it.
+
+        django-simple-history saves a revert for anyone who may *view* the
+        record; here it is saved only for those who may change the record as
+        it now stands (``publishing.can_edit``): an editor reverts drafts and
+        records in review, never a record on file.
+        """
+        if request.method == "POST":
+            record = self.get_object(request, unquote(object_id))
+            # A deleted record has no status to protect: restoring it is django-simple-history's.
+            if record is not None and not self.has_change_permission(request, record):
+                if not self.has_view_permission(request, record):
+                    raise PermissionDenied
+                self.message_user(
+                    request, f"Nothing was reverted: {revert_refusal(record)}.", messages.ERROR
+                )
+                # The same version again, to read: without the revert button now.
+                return HttpResponseRedirect(request.get_full_path())
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     # Deleting ----------------------------------------------------------------
 
@@ -447,30 +471,34 @@ class WorkflowAdminMixin:
         return self._retract_page(request, form, [obj], bulk=False)
 
 
+def record_now(obj):
+    """The record as the database holds it now, for an old copy from its history.
+
+    The history page hands the admin's permission checks the old version
+    itself, status and all: a record published since would pass for a draft.
+    Any other record is returned as it is.
+    """
+    if getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is None:
+        return obj
+    return type(obj)._base_manager.filter(pk=obj.pk).first() or obj
+
+
+def revert_refusal(record) -> str:
+    """Why the history page will not revert ``record`` for someone who may not change it."""
+    if record.is_on_record:
+        return (
+            f"the {publishing.describe(record)} is {record.get_status_display().lower()}, "
+            "and only someone who may publish it can change it"
+        )
+    return f"you may not change {record._meta.verbose_name_plural}"
+
+
 def preview_url(obj) -> str:
     """The staff-only preview of a record's public page (see tracker/preview.py)."""
     return reverse("tracker:preview", args=[obj._meta.model_name, obj.pk])
 
 
 # Links on a record ---------------------------------------------------------------
-
-
-def link_refusal(user, record) -> str | None:
-    """Why ``user`` may not add, change or remove the links of ``record``; None if they may.
-
-    The rule for the record itself (``publishing.can_edit``): editors change the
-    links of drafts and records in review; the links of a record on file change
-    only by those who may publish it. A link whose record is gone shows nothing
-    to the public, so anyone may tidy it up.
-    """
-    if not isinstance(record, Publishable) or publishing.can_edit(user, record):
-        return None
-    if record.is_on_record:
-        return (
-            f"the {publishing.describe(record)} is {record.get_status_display().lower()}, "
-            "and only someone who may publish it can change what it links to"
-        )
-    return f"you may not change {record._meta.verbose_name_plural}, nor what they link to"
 
 
 class LinkAdminForm(forms.ModelForm):

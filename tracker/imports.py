@@ -18,6 +18,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -28,7 +29,7 @@ from django.forms import modelform_factory
 
 from tracker import publishing, search
 from tracker.exports import BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BACKUP_MODELS
-from tracker.models import Citation, Source, Status
+from tracker.models import Citation, Publishable, Source, Status
 
 
 class ImportRefused(Exception):
@@ -488,15 +489,23 @@ class _RowWork:
     old_links: dict[str, list[int]]
     source_ids: list[int]
     cited: set[int]
+    instance: models.Model | None = None  # the row's record as it stands, if it exists
 
 
-def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan:
+def plan_import(
+    rows: list[dict], model: type[models.Model], user, *, links_on: str = ""
+) -> ImportPlan:
     """Check every row and describe what importing it would do; write nothing.
 
     A row with an ``id`` changes that record; without one it creates a record
     (or changes the record with the same slug). Statuses are kept only for a
     user who ``can_publish``; otherwise new records arrive as drafts and
     published records cannot be changed. Any problem blocks the whole import.
+
+    ``links_on`` names the field of the record each row hangs on, when the rows
+    are links (a citation's ``record``, a participation's ``negotiation``): a
+    row may then add, change or move a link only where ``user`` could in the
+    admin (``tracker.publishing.link_refusal``).
     """
     plan = ImportPlan(model)
     spec = ImportColumns(model)
@@ -531,7 +540,68 @@ def plan_import(rows: list[dict], model: type[models.Model], user) -> ImportPlan
     for number, raw in enumerate(rows, start=1):
         row_number = raw.get(ROW_KEY, number)
         _plan_row(plan, spec, raw, row_number, user, publisher, lookups, seen)
+    if links_on:
+        _refuse_links(plan, model._meta.get_field(links_on), user)
+        plan.problems.sort(key=lambda problem: problem.row)
     return plan
+
+
+def _refuse_links(plan: ImportPlan, record_field, user) -> None:
+    """Reject each row that adds, changes or moves a link on a record ``user`` may not change.
+
+    Both ends of a move count: the record the link hangs on now, and the one
+    the row hangs it on. Rows that change nothing are let be.
+    """
+    generic = isinstance(record_field, GenericForeignKey)
+    named = record_field.model._meta.get_field(record_field.fk_field) if generic else record_field
+    column = _column_name(named)
+    ends = {
+        planned.row: [work.form.instance, work.instance]
+        for planned, work in zip(plan.planned, plan.forms, strict=True)
+        if planned.action != "unchanged"
+    }
+    if generic:
+        records = _generic_records(record_field, [link for both in ends.values() for link in both])
+
+    def record_of(link):
+        if not generic:
+            return getattr(link, record_field.name)  # read with the row (select_related)
+        content_type_id = getattr(link, record_field.ct_field + "_id")
+        return records.get((content_type_id, getattr(link, record_field.fk_field)))
+
+    kept = []
+    for planned, work in zip(plan.planned, plan.forms, strict=True):
+        refusals = []
+        for link in ends.get(planned.row, []):
+            refusal = None if link is None else publishing.link_refusal(user, record_of(link))
+            if refusal and refusal not in refusals:
+                refusals.append(refusal)
+        for refusal in refusals:
+            reason = f"{refusal[0].upper()}{refusal[1:]}."
+            plan.problems.append(Problem(planned.row, column, reason))
+        if not refusals:
+            kept.append((planned, work))
+    plan.planned = [planned for planned, _ in kept]
+    plan.forms = [work for _, work in kept]
+
+
+def _generic_records(record_field: GenericForeignKey, links: list) -> dict[tuple, models.Model]:
+    """The Parley records ``links`` hang on, by (content type id, id), read in bulk."""
+    wanted: dict[int, set] = defaultdict(set)
+    for link in links:
+        if link is not None:
+            content_type_id = getattr(link, record_field.ct_field + "_id")
+            pk = getattr(link, record_field.fk_field)
+            if content_type_id is not None and pk is not None:
+                wanted[content_type_id].add(pk)
+    records = {}
+    for content_type_id, pks in wanted.items():
+        target = ContentType.objects.get_for_id(content_type_id).model_class()
+        if target is None or not issubclass(target, Publishable):
+            continue  # not a record with a workflow: nothing to refuse
+        for pk, record in target._base_manager.in_bulk(pks).items():
+            records[(content_type_id, pk)] = record
+    return records
 
 
 def _alias(column: str) -> str:
@@ -681,7 +751,7 @@ def _plan_row(plan, spec, raw, row_number, user, publisher, lookups, seen) -> No
     plan.planned.append(
         PlannedRow(row_number, action, label, instance.pk if instance else None, changes, notes)
     )
-    plan.forms.append(_RowWork(form, links, old_links, new_sources, cited))
+    plan.forms.append(_RowWork(form, links, old_links, new_sources, cited, instance))
 
 
 def _form_field(db_field: models.Field, **kwargs):
@@ -746,7 +816,7 @@ def _short(value) -> str:
 
 
 def apply_import(
-    rows: list[dict], model: type[models.Model], user, *, dry_run: bool = False
+    rows: list[dict], model: type[models.Model], user, *, dry_run: bool = False, links_on: str = ""
 ) -> ImportPlan:
     """Check the rows and, if all pass, write them in one transaction.
 
@@ -755,10 +825,11 @@ def apply_import(
     then go through ``tracker.publishing.publish``, so an import publishes
     nothing the workflow would refuse (a statement without a source, a
     position without evidence). With ``dry_run`` everything is rolled back:
-    the preview uses it to find what only writing would reveal.
+    the preview uses it to find what only writing would reveal. ``links_on``:
+    see ``plan_import``.
     """
     with transaction.atomic():
-        plan = plan_import(rows, model, user)
+        plan = plan_import(rows, model, user, links_on=links_on)
         if plan.ok:
             _write(plan, model, user)
         if dry_run or not plan.ok:

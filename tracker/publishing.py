@@ -71,6 +71,25 @@ def can_edit(user, record: Publishable) -> bool:
     return not record.is_on_record or can_publish(user, record)
 
 
+def link_refusal(user, record) -> str | None:
+    """Why ``user`` may not add, change or remove the links of ``record``; None if they may.
+
+    The rule for the record itself (``can_edit``): editors change the links of
+    drafts and records in review; the links of a record on file change only by
+    those who may publish it. A link whose record is gone shows nothing to the
+    public, so anyone may tidy it up. The admin (``tracker.admin_workflow``) and
+    the admin's import (``tracker.imports``) both ask it.
+    """
+    if not isinstance(record, Publishable) or can_edit(user, record):
+        return None
+    if record.is_on_record:
+        return (
+            f"the {describe(record)} is {record.get_status_display().lower()}, "
+            "and only someone who may publish it can change what it links to"
+        )
+    return f"you may not change {record._meta.verbose_name_plural}, nor what they link to"
+
+
 def _require(allowed: bool, user, action: str, record: Publishable) -> None:
     if not allowed:
         raise PermissionDenied(f"{user} may not {action} {record._meta.verbose_name_plural}.")

@@ -49,7 +49,10 @@ def home(request: HttpRequest) -> HttpResponse:
         Negotiation.objects.public().prefetch_related(
             Prefetch(
                 "participations",
-                queryset=Participation.objects.public().select_related("actor"),
+                # Only what the list shows: each party's short name and role.
+                queryset=Participation.objects.public()
+                .select_related("actor")
+                .only("negotiation_id", "role", "order", "actor__name", "actor__short_name"),
                 to_attr="public_participations",
             )
         )

@@ -97,7 +97,9 @@ def test_talks_feed_lists_that_talks_statements_events_and_milestones(client):
     talks, other = make_negotiation(), make_negotiation()
     statement = make_statement(negotiation=talks)
     by_topic = make_statement()
-    by_topic.topics.add(make_topic(negotiation=talks))
+    topic = make_topic(negotiation=talks)
+    by_topic.topics.add(topic)
+    statement.topics.add(topic)  # on the talks and on its topic: listed once
     event = make_event(negotiation=talks)
     milestone = make_milestone(negotiation=talks)
     make_statement(negotiation=other)
@@ -153,7 +155,8 @@ def test_feeds_run_a_fixed_number_of_queries(client, django_assert_num_queries, 
     ]:
         with django_assert_num_queries(queries):
             client.get(reverse(f"tracker:{name}"))
-    with django_assert_num_queries(5):  # the stamp, talks, statements, events, milestones
+    # The stamp, the talks, its own statements, those on its topics, events, milestones.
+    with django_assert_num_queries(6):
         client.get(reverse("tracker:negotiation_feed", args=[talks.slug]))
 
 

@@ -8,7 +8,7 @@ entry to its record's page, and dates entries from the records themselves:
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -174,11 +174,17 @@ class NegotiationFeed(RecordFeed):
 
     def items(self, talks: Negotiation) -> list[Model]:
         topics = public_records("topic").filter(negotiation=talks)
-        statements = (
+        # Its own statements and those on its topics in two queries that each read
+        # an index newest first and stop at FEED_LENGTH; one query with OR could not
+        # use either index and read every statement of older talks.
+        on_topic = Statement.topics.through.objects.filter(topic__in=topics).values("statement")
+        own = public_records("statement").filter(negotiation=talks)[:FEED_LENGTH]
+        others = (
             public_records("statement")
-            .filter(Q(negotiation=talks) | Q(topics__in=topics))
-            .distinct()[:FEED_LENGTH]
+            .filter(pk__in=on_topic)
+            .exclude(negotiation=talks)[:FEED_LENGTH]
         )
+        statements = [*own, *others]
         events = public_records("event").filter(negotiation=talks)[:FEED_LENGTH]
         milestones = public_records("milestone").filter(negotiation=talks)[:FEED_LENGTH]
         records = [*statements, *events, *milestones]

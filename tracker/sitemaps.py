@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from tracker.links import url_builder
-from tracker.views.common import public_records
+from tracker.views.common import page_number, public_records
 
 
 class PagesSitemap(Sitemap):
@@ -140,11 +140,10 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     which cost 0.2 s a page.
     """
     factory = SITEMAPS.get(section)
-    raw = request.GET.get("p", "1")
-    if factory is None or not raw.isdigit() or len(raw) > 6:
+    if factory is None:
         raise Http404("No such sitemap.")
+    number = page_number(request, "p")
     sitemap = factory()
-    number = int(raw)
     start = (number - 1) * sitemap.limit
     items = list(sitemap.items()[start : start + sitemap.limit]) if number else []
     if not items and number != 1:

@@ -33,13 +33,19 @@ class TimelineEntry:
 
     @property
     def sort_key(self) -> tuple:
-        return (
-            self.date.start,
-            _PRECISION_ORDER.get(self.date.precision, 9),
-            _PART_ORDER.get(self.date.part_of_day, 0),
-            _KIND_ORDER[self.kind],
-            self.record.pk,
-        )
+        date = self.date
+        return sort_key(date.start, date.precision, date.part_of_day, self.kind, self.record.pk)
+
+
+def sort_key(start: datetime.date, precision: str, part: str, kind: str, pk: int) -> tuple:
+    """Where an entry stands on a timeline: by first day, then wider periods, parts of day, kind."""
+    return (
+        start,
+        _PRECISION_ORDER.get(precision, 9),
+        _PART_ORDER.get(part, 0),
+        _KIND_ORDER[kind],
+        pk,
+    )
 
 
 @dataclass
@@ -215,14 +221,7 @@ def timeline_page(
     ):
         columns = ("pk", date, f"{date}_precision", f"{date}_part_of_day")
         for pk, start, precision, part in queryset.values_list(*columns):
-            key = (
-                start,
-                _PRECISION_ORDER.get(precision, 9),
-                _PART_ORDER.get(part, 0),
-                _KIND_ORDER[kind],
-                pk,
-            )
-            keyed.append((key, kind))
+            keyed.append((sort_key(start, precision, part, kind, pk), kind))
     keyed.sort(key=lambda pair: pair[0])
     try:
         page = Paginator(keyed, per_page, allow_empty_first_page=True).page(number)

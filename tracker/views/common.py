@@ -40,9 +40,9 @@ def parse_day(request: HttpRequest, name: str) -> datetime.date | None:
     return day
 
 
-def page_number(request: HttpRequest) -> int:
+def page_number(request: HttpRequest, parameter: str = "page") -> int:
     """The number in ``?page=`` (1 without one); 404 for anything but a page number."""
-    raw = request.GET.get("page", "1")
+    raw = request.GET.get(parameter, "1")
     if not raw.isdigit() or len(raw) > 6:
         raise Http404("No such page.")
     return int(raw)

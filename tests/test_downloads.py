@@ -399,3 +399,16 @@ def test_the_talks_page_links_to_its_downloads(client):
     talks_with_records()
     page = client.get("/talks/iraq-us/").content.decode()
     assert 'href="/talks/iraq-us/downloads/"' in page
+
+
+def test_the_popolo_download_reads_only_the_citations_it_shows_in_few_queries(client):
+    talks_with_records()
+    actor = Actor.objects.get(slug="iraq")
+    cite(actor)
+    with CaptureQueriesContext(connection) as queries:
+        data = get_json(client, "/talks/iraq-us/downloads/parley-popolo.json")
+    iraq = next(o for o in data["organizations"] if o["id"] == "actor/iraq")
+    assert [s["note"] for s in iraq["sources"]] == [actor.citations.get().source.title]
+    # The stamp, the talks, the ids of its actors, relationships and talks, their
+    # citations and sources, then actors, relationships, talks and participations.
+    assert len(queries) == 11

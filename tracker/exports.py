@@ -242,8 +242,12 @@ class PublicData:
             # Citations on sources themselves are left out: the sources a
             # talks needs are found through these citations.
             cited = [table.model for table in CITED_TABLES if table.model is not Source]
-            self._citations = self._on_records(Citation.objects.public(), cited, "source_id")
+            self._citations = self.citations_of(cited)
         return self._citations
+
+    def citations_of(self, models_: list[type[models.Model]]) -> list[Citation]:
+        """Public citations of this data's records of ``models_`` only, in a stable order."""
+        return self._on_records(Citation.objects.public(), models_, "source_id")
 
     def corrections(self) -> list[Correction]:
         """Published corrections of the records in this data."""
@@ -788,10 +792,23 @@ def _json_record(table: Table, obj: models.Model, data: PublicData, citations, c
     return record
 
 
-def _citation_index(data: PublicData) -> dict[tuple[str, int], list[dict]]:
-    sources = {source.pk: source for source in Source.objects.filter(pk__in=data.ids(Source))}
+def _citation_index(
+    data: PublicData, models_: list[type[models.Model]] | None = None
+) -> dict[tuple[str, int], list[dict]]:
+    """Each cited record's citations, keyed by (model name, pk): of every cited table, or
+    of ``models_`` only (reading only those tables' ids and citations)."""
+    if models_ is None:
+        citations = data.citations()
+        sources = Source.objects.filter(pk__in=data.ids(Source))
+    else:
+        citations = data.citations_of(models_)
+        cited = {citation.source_id for citation in citations}
+        sources = Source.objects.public()
+        if len(cited) <= MAX_NAMED_IDS:
+            sources = sources.filter(pk__in=cited)
+    sources = {source.pk: source for source in sources}
     index: dict[tuple[str, int], list[dict]] = defaultdict(list)
-    for citation in data.citations():
+    for citation in citations:
         source = sources.get(citation.source_id)
         if source is None:
             continue
@@ -868,7 +885,8 @@ def popolo_document(data: PublicData, absolute: Callable[[str], str]) -> dict:
     (classification ``talks``). Memberships come from the relationships
     "member of" and "part of" and from the actors' participation in talks.
     """
-    citations = _citation_index(data)
+    # Only actors, relationships and talks carry sources in Popolo.
+    citations = _citation_index(data, [Actor, Relationship, Negotiation])
     actors = {actor.pk: actor for actor in data.actors().order_by("pk")}
 
     def ref(actor: Actor) -> str:

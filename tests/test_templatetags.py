@@ -90,3 +90,30 @@ def test_a_position_without_public_evidence_shows_its_stance_unlinked():
     html = render("{% position_cell p %}", p=position)
     assert html.startswith('<span class="stance stance--opposes">')
     assert "cell-link" not in html and "cell-more" not in html
+
+
+@pytest.mark.django_db
+def test_a_statement_card_shows_a_quote_with_its_attribution_channel_and_sources():
+    statement = make_statement(text="We want the coalition <b>to leave</b>.", form="quote")
+    statement.channel = "press_conference"
+    cite(statement, make_source(outlet="NPR"), "paragraph 3")
+    statement.public_citations = list(Citation.objects.all())
+    html = render("{% statement_card s %}", s=statement)
+    assert html.startswith('<article class="statement-card statement-card--quote">')
+    assert "<blockquote" in html
+    assert "“We want the coalition &lt;b&gt;to leave&lt;/b&gt;.”" in html
+    assert f"— {statement.attribution}, via Press conference" in html
+    assert f'<a href="/statements/{statement.pk}/">Statement details' in html
+    assert '<cite class="citation"><a href="/sources/' in html
+    assert "(paragraph 3)" in html
+
+
+@pytest.mark.django_db
+def test_a_statement_card_shows_a_paraphrase_without_quotation_marks():
+    statement = make_statement(text="They would discuss a timetable.", form="paraphrase")
+    statement.public_citations = []
+    html = render("{% statement_card s %}", s=statement)
+    assert "statement-card--paraphrase" in html
+    assert "statement-card__text--paraphrase" in html
+    assert "“" not in html
+    assert "No public source is cited for this yet." in html

@@ -188,6 +188,11 @@ def precise_date_fields(
     return model
 
 
+def date_columns(name: str) -> tuple[str, ...]:
+    """The columns behind the precise date ``name``, for ``QuerySet.only()``."""
+    return (name, f"{name}_precision", f"{name}_part_of_day", f"{name}_on_or_before")
+
+
 def normalise_precise_date(instance, name: str) -> None:
     """Move a stored date to the start of its period and drop a stray part of day."""
     value = getattr(instance, name)

@@ -10,6 +10,7 @@ import functools
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 # Enough for paragraphs, emphasis, lists, quotes, links and simple tables.
 ALLOWED_TAGS = {
@@ -39,3 +40,9 @@ def render_markdown(text: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(cleaned)
+
+
+@functools.lru_cache(maxsize=1024)
+def markdown_excerpt(text: str, words: int) -> SafeString:
+    """The first ``words`` words of ``text`` rendered as in ``render_markdown``, tags closed."""
+    return mark_safe(Truncator(render_markdown(text)).words(words, html=True, truncate=" …"))

@@ -1,11 +1,11 @@
 """Template filters and tags for Parley's public pages."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.models import STANCE_SCORES
-from tracker.text import render_markdown
+from tracker.text import markdown_excerpt, render_markdown
 
 register = template.Library()
 
@@ -14,6 +14,12 @@ register = template.Library()
 def markdown_filter(text: str) -> SafeString:
     """Render editors' Markdown to sanitised HTML: ``{{ record.summary|markdown }}``."""
     return render_markdown(text or "")
+
+
+@register.filter(name="markdown_excerpt")
+def markdown_excerpt_filter(text: str, words: int) -> SafeString:
+    """The first words of rendered Markdown: ``{{ talks.summary|markdown_excerpt:50 }}``."""
+    return markdown_excerpt(text or "", int(words))
 
 
 @register.filter
@@ -110,6 +116,69 @@ def citations(items) -> SafeString:
         '<p class="citations"><span class="citations__label">{}:</span>\n{}</p>\n',
         label,
         mark_safe("; ".join(cited)),
+    )
+
+
+@register.simple_tag
+def statement_card(statement) -> SafeString:
+    """A statement as a card: date, form, kind, verification, words, attribution, sources.
+
+    ``{% statement_card statement %}``, the statement with ``public_citations``
+    (see ``views.common.attach_citations``). Pages list up to 30 of them.
+    """
+    form = "quote" if statement.is_quote else "paraphrase"
+    if statement.is_quote:
+        text = format_html(
+            '<blockquote class="statement-card__text"><p>“{}”</p></blockquote>', statement.text
+        )
+    else:
+        text = format_html(
+            '<p class="statement-card__text statement-card__text--paraphrase">{}</p>',
+            statement.text,
+        )
+    said = statement.stated_on_display
+    return format_html(
+        '<article class="statement-card statement-card--{}">\n'
+        '  <p class="statement-card__meta">\n'
+        "    {}\n"
+        '    · <span class="form-label form-label--{}">{}</span>\n'
+        "    · {}\n"
+        '    · <span class="verification verification--{}">{}</span>\n'
+        "  </p>\n"
+        "  {}\n"
+        '  <p class="statement-card__attribution">— {}, via {}\n'
+        '    · <a href="{}">Statement details<span class="visually-hidden"> ({}, {})</span></a>'
+        "</p>\n"
+        "  {}</article>\n",
+        form,
+        precise_date(said),
+        statement.form,
+        statement.get_form_display(),
+        statement.get_kind_display(),
+        statement.verification,
+        statement.get_verification_display(),
+        text,
+        statement.attribution,
+        statement.get_channel_display(),
+        statement.get_absolute_url(),
+        statement.attribution,
+        said.label() if said else "",
+        citations(statement.public_citations),
+    )
+
+
+@register.simple_tag
+def parties(named_roles) -> SafeString:
+    """Parties and their roles, comma-separated: ``{% parties talks.parties %}``.
+
+    ``named_roles`` is a list of (name, role label) pairs.
+    """
+    # Plain escaping: format_html_join costs more than the rest of a home page's card.
+    return mark_safe(
+        ", ".join(
+            f'{escape(name)} <span class="role">({escape(role.lower())})</span>'
+            for name, role in named_roles
+        )
     )
 
 

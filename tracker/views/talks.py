@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from tracker.dates import date_columns
 from tracker.models import (
     Milestone,
     Negotiation,
@@ -46,19 +47,22 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     today = timezone.localdate()
     talks = list(
-        Negotiation.objects.public().prefetch_related(
-            Prefetch(
-                "participations",
-                # Only what the list shows: each party's short name and role.
-                queryset=Participation.objects.public()
-                .select_related("actor")
-                .only("negotiation_id", "role", "order", "actor__name", "actor__short_name"),
-                to_attr="public_participations",
-            )
+        Negotiation.objects.public().only(
+            "slug", "title", "state", "summary", *date_columns("start_on")
         )
     )
+    # Only what the list shows of each party: its short name (or name) and role.
+    parties: dict[int, list[tuple[str, str]]] = {}
+    roles = dict(Participation.Role.choices)
+    rows = Participation.objects.public().values_list(
+        "negotiation_id", "actor__short_name", "actor__name", "role"
+    )
+    for talks_id, short_name, name, role in rows:
+        parties.setdefault(talks_id, []).append((short_name or name, roles.get(role, role)))
+    for t in talks:
+        t.parties = parties.get(t.pk, [])
     latest = list(
-        Statement.objects.public().select_related("speaker", "negotiation")[:LATEST_STATEMENTS]
+        Statement.objects.public()[:LATEST_STATEMENTS]
     )
     milestones = public_records("milestone")
     upcoming = milestones.filter(held_on__isnull=True, planned_on__gte=today).order_by(

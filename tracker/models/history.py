@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.http import Http404
 
 from tracker.dates import PartOfDay, PreciseDate, Precision
@@ -86,16 +86,6 @@ class PositionChange:
         return before != after
 
 
-def _public_evidence():
-    from tracker.models import Statement
-
-    return Prefetch(
-        "evidence",
-        queryset=Statement.objects.public().order_by("-stated_on", "-id"),
-        to_attr="public_evidence",
-    )
-
-
 def _positions(negotiation, *days: datetime.date):
     """Published positions on the talks' published topics that were current on any of ``days``.
 
@@ -111,7 +101,7 @@ def _positions(negotiation, *days: datetime.date):
             actor__status=Status.PUBLISHED,
         )
         .select_related("actor", "topic")
-        .prefetch_related(_public_evidence())
+        .with_public_evidence()
         .order_by("as_of", "id")
     )
 
@@ -136,11 +126,7 @@ def _timeline_querysets(negotiation, as_of: datetime.date | None, since: datetim
 
     milestones = Milestone.objects.public().filter(negotiation=negotiation)
     events = Event.objects.public().filter(negotiation=negotiation)
-    statements = (
-        Statement.objects.public()
-        .filter(negotiation=negotiation)
-        .select_related("speaker", "event")
-    )
+    statements = Statement.objects.public().filter(negotiation=negotiation)
     if as_of is not None:
         milestones = milestones.filter(
             Q(held_on__lte=as_of) | Q(held_on__isnull=True, planned_on__lte=as_of)

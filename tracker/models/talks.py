@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from tracker.dates import precise_date_constraints, precise_date_fields
+from tracker.dates import date_columns, precise_date_constraints, precise_date_fields
 from tracker.links import page_url
 from tracker.models.actors import Actor
 from tracker.models.base import (
@@ -295,6 +295,22 @@ class PositionQuerySet(PublishableQuerySet):
         for day in days:
             condition |= current_on(day)
         return self.public().filter(condition)
+
+    def with_public_evidence(self):
+        """Each position gets ``public_evidence``: its published statements, newest first.
+
+        Only what a page shows of each (its link, attribution and date) is read.
+        """
+        from tracker.models.statements import Statement
+
+        evidence = (
+            Statement.objects.public()
+            .only("id", "attribution", *date_columns("stated_on"))
+            .order_by("-stated_on", "-id")
+        )
+        return self.prefetch_related(
+            models.Prefetch("evidence", queryset=evidence, to_attr="public_evidence")
+        )
 
 
 def current_on(day: datetime.date) -> Q:

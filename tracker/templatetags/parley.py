@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator, capfirst
 
 from tracker.models import STANCE_SCORES
 from tracker.text import markdown_excerpt, render_markdown
@@ -164,6 +165,56 @@ def statement_card(statement) -> SafeString:
         statement.attribution,
         said.label() if said else "",
         citations(statement.public_citations),
+    )
+
+
+@register.simple_tag
+def timeline_entry(entry) -> SafeString:
+    """One item of a talks timeline (a milestone, event or statement) with its date and sources.
+
+    ``{% timeline_entry entry %}``, the entry's record with ``public_citations``.
+    """
+    record = entry.record
+    if entry.kind == "milestone":
+        kind = format_html(
+            "Milestone · {} · {}", record.get_kind_display(), record.get_state_display()
+        )
+        title, extra = record.title, ""
+    elif entry.kind == "event":
+        place = record.place_display()
+        kind = format_html(
+            "Event · {}{}", record.get_kind_display(), f" · {place}" if place else ""
+        )
+        title, extra = record.title, ""
+    else:
+        kind = format_html(
+            "Statement · {} · {} · {}",
+            record.get_kind_display(),
+            record.get_form_display(),
+            record.get_verification_display(),
+        )
+        title = capfirst(record.attribution)
+        words = Truncator(record.text).words(40, truncate=" …")
+        extra = format_html(
+            '      <p class="timeline__text">{}</p>\n', f"“{words}”" if record.is_quote else words
+        )
+    return format_html(
+        '  <li class="timeline__item timeline__item--{}">\n'
+        '    <p class="timeline__date">{}</p>\n'
+        '    <div class="timeline__body">\n'
+        '      <p class="timeline__kind">{}</p>\n'
+        '      <h3 class="timeline__title"><a href="{}">{}</a></h3>\n'
+        "{}"
+        "    {}"
+        "    </div>\n"
+        "  </li>\n",
+        entry.kind,
+        precise_date(entry.date),
+        kind,
+        record.get_absolute_url(),
+        title,
+        extra,
+        citations(record.public_citations),
     )
 
 

@@ -1,6 +1,6 @@
 """Pages of single records: actors, statements, events, sources; and the changes log."""
 
-from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -51,14 +51,6 @@ _LINK_RELATIONS = {
 }
 
 
-def _public_evidence() -> Prefetch:
-    return Prefetch(
-        "evidence",
-        queryset=Statement.objects.public().order_by("-stated_on", "-id"),
-        to_attr="public_evidence",
-    )
-
-
 @require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An actor: profile, native name, aliases, relationships, positions, statements, events.
@@ -81,7 +73,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     positions = list(
         public_records("position")
         .filter(actor=actor)
-        .prefetch_related(_public_evidence())
+        .with_public_evidence()
         .order_by("topic__negotiation__title", "topic__order", "topic__title", "-as_of")
     )
     seen_topics: set[int] = set()

@@ -4,7 +4,6 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,9 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         parties.setdefault(talks_id, []).append((short_name or name, roles.get(role, role)))
     for t in talks:
         t.parties = parties.get(t.pk, [])
-    latest = list(
-        Statement.objects.public()[:LATEST_STATEMENTS]
-    )
+    latest = list(Statement.objects.public()[:LATEST_STATEMENTS])
     milestones = public_records("milestone")
     upcoming = milestones.filter(held_on__isnull=True, planned_on__gte=today).order_by(
         "planned_on", "title"
@@ -197,13 +194,7 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
         Position.objects.public()
         .filter(topic=topic, actor__status=Status.PUBLISHED)
         .select_related("actor")
-        .prefetch_related(
-            Prefetch(
-                "evidence",
-                queryset=Statement.objects.public().order_by("-stated_on", "-id"),
-                to_attr="public_evidence",
-            )
-        )
+        .with_public_evidence()
         .order_by("actor__name", "as_of")
     )
     statements = list(

@@ -13,7 +13,7 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Case, F, Q, Value, When
 from django.http import Http404
 
-from tracker.dates import PartOfDay, PreciseDate, Precision
+from tracker.dates import PartOfDay, PreciseDate, Precision, date_columns
 
 # Within one day: morning before afternoon before evening before night; a
 # date known only to the day sorts before those with a part of the day.
@@ -86,6 +86,15 @@ class PositionChange:
         return before != after
 
 
+# What a matrix cell and a change show of a position: its stance, date and basis, its
+# actor's link and name, its topic's link, title and place.
+_MATRIX_COLUMNS = (
+    "actor_id", "topic_id", "stance", "basis", *date_columns("as_of"),
+    "actor__slug", "actor__name", "actor__short_name",
+    "topic__slug", "topic__title", "topic__order", "topic__negotiation_id",
+)  # fmt: skip
+
+
 def _positions(negotiation, *days: datetime.date):
     """Published positions on the talks' published topics that were current on any of ``days``.
 
@@ -101,6 +110,7 @@ def _positions(negotiation, *days: datetime.date):
             actor__status=Status.PUBLISHED,
         )
         .select_related("actor", "topic")
+        .only(*_MATRIX_COLUMNS)
         .with_public_evidence()
         .order_by("as_of", "id")
     )

@@ -111,7 +111,10 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(negotiation, HttpResponse):
         return negotiation
     participations = list(
-        Participation.objects.public().filter(negotiation=negotiation).select_related("actor")
+        Participation.objects.public()
+        .filter(negotiation=negotiation)
+        .select_related("actor")
+        .only("role", "note", "actor__slug", "actor__name", "actor__short_name")
     )
     topics = list(negotiation.topics.public())
     day = to or as_of or timezone.localdate()

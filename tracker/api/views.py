@@ -59,7 +59,16 @@ RECORD_ID = OpenApiParameter(
 
 def _citations() -> Prefetch:
     """The published sources behind each record, with the source in the same query."""
-    return Prefetch("citations", queryset=Citation.objects.public().select_related("source"))
+    return _public("citations", Citation.objects.public().select_related("source"))
+
+
+def _public(relation: str, queryset: QuerySet) -> Prefetch:
+    """Prefetch ``relation`` through ``queryset`` into the list ``public_<relation>``.
+
+    A plain list, not the relation's manager: Django builds no queryset per
+    record for it, which costs ~0.2 ms a record and relation on a page of 50.
+    """
+    return Prefetch(relation, queryset=queryset, to_attr=f"public_{relation}")
 
 
 def _documented(serializer_class, noun: str):
@@ -111,11 +120,11 @@ class TalksViewSet(PublicViewSet):
             Negotiation.objects.public()
             .prefetch_related(
                 _citations(),
-                Prefetch(
+                _public(
                     "participations",
-                    queryset=Participation.objects.public().order_by("order", "actor__name", "pk"),
+                    Participation.objects.public().order_by("order", "actor__name", "pk"),
                 ),
-                Prefetch("key_figures", queryset=key_figures.order_by("label", "-as_of", "pk")),
+                _public("key_figures", key_figures.order_by("label", "-as_of", "pk")),
             )
             .order_by(F("start_on").desc(nulls_last=True), "title", "pk")
         )
@@ -182,7 +191,7 @@ class PositionViewSet(PublicViewSet):
             .select_related("actor", "topic__negotiation")
             .prefetch_related(
                 _citations(),
-                Prefetch("evidence", queryset=Statement.objects.public().only("pk")),
+                _public("evidence", Statement.objects.public().only("pk")),
             )
             .order_by("topic_id", "actor__name", "-as_of", "pk")
         )
@@ -199,9 +208,7 @@ class StatementViewSet(PublicViewSet):
         return (
             Statement.objects.public()
             .select_related("negotiation", "speaker", "event")
-            .prefetch_related(
-                _citations(), Prefetch("topics", queryset=filters.public_topics().only("pk"))
-            )
+            .prefetch_related(_citations(), _public("topics", filters.public_topics().only("pk")))
             .order_by(F("stated_on").desc(nulls_last=True), "-pk")
         )
 
@@ -219,13 +226,10 @@ class EventViewSet(PublicViewSet):
             .select_related("negotiation")
             .prefetch_related(
                 _citations(),
-                Prefetch(
-                    "roles",
-                    queryset=EventRole.objects.public().order_by("role", "actor__name", "pk"),
-                ),
-                Prefetch(
+                _public("roles", EventRole.objects.public().order_by("role", "actor__name", "pk")),
+                _public(
                     "accounts",
-                    queryset=Statement.objects.public().only("pk", "event").order_by("pk"),
+                    Statement.objects.public().only("pk", "event").order_by("event", "pk"),
                 ),
             )
             .order_by(F("occurred_on").desc(nulls_last=True), "title", "pk")
@@ -247,8 +251,8 @@ class MilestoneViewSet(PublicViewSet):
             .annotate(date=Coalesce("held_on", "planned_on"))
             .prefetch_related(
                 _citations(),
-                Prefetch("statements", queryset=Statement.objects.public().only("pk")),
-                Prefetch("events", queryset=Event.objects.public().only("pk")),
+                _public("statements", Statement.objects.public().only("pk")),
+                _public("events", Event.objects.public().only("pk")),
             )
             .order_by("negotiation_id", "date", "title", "pk")
         )

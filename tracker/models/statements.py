@@ -121,7 +121,11 @@ class Event(Publishable, precise_date_fields("occurred_on", "occurred on")):
         indexes = [
             models.Index(
                 fields=["negotiation", "status", "-occurred_on"], name="tracker_event_talks"
-            )
+            ),
+            # The API's list of events, in its order.
+            models.Index(
+                fields=["status", "-occurred_on", "title", "id"], name="tracker_event_list"
+            ),
         ]
         constraints = [
             status_constraint(),
@@ -305,7 +309,8 @@ class Statement(Publishable, precise_date_fields("stated_on", "stated on")):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-stated_on"], name="tracker_statement_latest"),
+            # The latest statements, and the API's list of statements in its order.
+            models.Index(fields=["status", "-stated_on", "-id"], name="tracker_statement_latest"),
             # A talks timeline and feed, and an actor's latest statements.
             models.Index(
                 fields=["negotiation", "status", "-stated_on"], name="tracker_statement_talks"
@@ -313,6 +318,8 @@ class Statement(Publishable, precise_date_fields("stated_on", "stated on")):
             models.Index(
                 fields=["speaker", "status", "-stated_on"], name="tracker_statement_speaker"
             ),
+            # An event's accounts, read for a page of events without touching the table.
+            models.Index(fields=["event", "status"], name="tracker_statement_event"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,10 @@
 """Search: /search/ finds every kind of public record, and never anything else."""
 
 import datetime
+import html
 
+import markdown
+import nh3
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -20,7 +23,7 @@ from tests.factories import (
 )
 from tracker.dates import Precision
 from tracker.models import SearchDocument, Status
-from tracker.search import parse_query
+from tracker.search import parse_query, plain
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("tracker:search")
@@ -296,6 +299,34 @@ def test_search_sets_no_cookie(client):
     response = search(client, q="zanzibar")
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
+
+
+def rendered_as_text(text: str) -> str:
+    """What ``plain`` means: the Markdown rendered, its tags dropped, entities read."""
+    html_text = nh3.clean(markdown.markdown(text), tags=set())
+    return " ".join(html.unescape(html_text).split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The parties agreed to keep talking.",
+        "“We will stay,” he said. Talks resume on 3 March (in Doha)!\n\nA second paragraph.",
+        "Q: what? A: 50% / $3 – or €4 — at most… 'maybe'",
+        "1. First\n2. Second",
+        "Before\n  - a list",
+        "Title\n---\nBody",
+        "Title\n===",
+        "    indented code -- kept",
+        "*stress* and **more**, `code`, <b>tag</b> & [a link](https://example.com)",
+        "AT&amp;T and 5 &lt; 6",
+        "snake_case_name",
+        "line one  \nline two\r\nline three",
+        "non\u00a0breaking \u2028 separators",
+    ],
+)
+def test_plain_text_is_what_rendering_the_markdown_leaves(text):
+    assert plain(text) == rendered_as_text(text)
 
 
 @pytest.mark.parametrize("scale", [1, 10])

@@ -62,7 +62,8 @@ def record_or_gone(request: HttpRequest, queryset: QuerySet, **lookup) -> Model 
 
     Template for the 410: tracker/gone.html, with the record and its corrections.
     """
-    record = queryset.on_record().filter(**lookup).first()
+    # The lookup names one record; unordered, the query skips compiling an ORDER BY.
+    record = next(iter(queryset.on_record().filter(**lookup).order_by()[:1]), None)
     if record is None:
         raise Http404("No such record.")
     if not record.is_public:
@@ -171,7 +172,7 @@ def public_records(model_name: str) -> QuerySet:
             )
             .select_related("actor", "topic", "topic__negotiation")
         ),
-        "statement": lambda: Statement.objects.public().select_related("speaker"),
+        "statement": lambda: Statement.objects.public(),
         "event": lambda: Event.objects.public(),
         "source": lambda: Source.objects.public(),
     }

@@ -80,7 +80,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for position in positions:
         position.is_current = position.topic_id not in seen_topics
         seen_topics.add(position.topic_id)
-    statements = list(actor.statements.public().select_related("event")[:RECENT_ITEMS])
+    statements = list(actor.statements.public()[:RECENT_ITEMS])
     event_roles = list(
         EventRole.objects.public()
         .filter(actor=actor)
@@ -150,7 +150,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("actor")
         .order_by("role", "actor__name")
     )
-    accounts = list(event.accounts.public().select_related("speaker").order_by("stated_on", "id"))
+    accounts = list(event.accounts.public().order_by("stated_on", "id"))
     milestones = list(public_records("milestone").filter(events=event))
     attach_citations(event, accounts)
     context = {

@@ -200,9 +200,7 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
         .with_public_evidence()
         .order_by("actor__name", "as_of")
     )
-    statements = list(
-        topic.statements.public().select_related("speaker").order_by("-stated_on", "-id")[:10]
-    )
+    statements = list(topic.statements.public().order_by("-stated_on", "-id")[:10])
     attach_citations(topic, positions, statements)
     context = {
         "topic": topic,
@@ -228,7 +226,7 @@ def milestone_detail(request: HttpRequest, slug: str) -> HttpResponse:
     milestone = record_or_gone(request, milestones, slug=slug)
     if isinstance(milestone, HttpResponse):
         return milestone
-    statements = list(milestone.statements.public().select_related("speaker"))
+    statements = list(milestone.statements.public())
     events = list(milestone.events.public())
     attach_citations(milestone, statements, events)
     context = {

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from tracker.dates import date_columns
 from tracker.models import (
     Actor,
     Citation,
@@ -108,12 +109,32 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     and ``negotiation`` (each None unless public), ``topics``, ``positions``,
     ``milestones``, ``corrections``.
     """
-    statements = Statement.objects.select_related("speaker", "event", "negotiation")
+    statements = Statement.objects.select_related("speaker", "event", "negotiation").only(
+        *(field.attname for field in Statement._meta.concrete_fields),
+        # Of the speaker, event and talks: whether public, and their links and names.
+        "speaker__status", "speaker__slug", "speaker__name",
+        "event__status", "event__slug", "event__title", *date_columns("event__occurred_on"),
+        "negotiation__status", "negotiation__slug", "negotiation__title",
+    )  # fmt: skip
     statement = record_or_gone(request, statements, pk=pk)
     if isinstance(statement, HttpResponse):
         return statement
     topics = list(public_records("topic").filter(statements=statement))
-    positions = list(public_records("position").filter(evidence=statement))
+    positions = list(
+        public_records("position")
+        .filter(evidence=statement)
+        .only(
+            "stance",
+            "actor_id",
+            "topic_id",
+            *date_columns("as_of"),
+            "actor__slug",
+            "actor__name",
+            "topic__slug",
+            "topic__question",
+            "topic__negotiation__slug",
+        )
+    )
     milestones = list(public_records("milestone").filter(statements=statement))
     attach_citations(statement)
     context = {

@@ -117,3 +117,35 @@ def test_a_statement_card_shows_a_paraphrase_without_quotation_marks():
     assert "statement-card__text--paraphrase" in html
     assert "“" not in html
     assert "No public source is cited for this yet." in html
+
+
+@pytest.mark.django_db
+def test_timeline_entries_name_their_kind_and_link_their_record():
+    from tests.factories import make_event, make_milestone
+    from tracker.models.history import TimelineEntry
+
+    long_text = " ".join(f"word{n}" for n in range(60))
+    statement = make_statement(text=long_text, form="quote", attribution="a spokesman")
+    event = make_event(place_name="al-Mashtal", city="Baghdad")
+    milestone = make_milestone()
+    entries = [
+        TimelineEntry("statement", statement.stated_on_display, statement),
+        TimelineEntry("event", event.occurred_on_display, event),
+        TimelineEntry("milestone", milestone.date_display, milestone),
+    ]
+    for entry in entries:
+        entry.record.public_citations = []
+    statement_html, event_html, milestone_html = (
+        render("{% timeline_entry e %}", e=entry) for entry in entries
+    )
+    assert 'class="timeline__item timeline__item--statement"' in statement_html
+    assert f'<a href="/statements/{statement.pk}/">A spokesman</a>' in statement_html
+    assert "“word0 word1" in statement_html
+    assert "word39 …”" in statement_html
+    assert "word40" not in statement_html
+    assert "Event · " in event_html
+    assert " · al-Mashtal, Baghdad</p>" in event_html
+    assert f'<a href="{event.get_absolute_url()}">{event.title}</a>' in event_html
+    assert "Milestone · " in milestone_html
+    assert f'<a href="{milestone.get_absolute_url()}">' in milestone_html
+    assert all("No public source is cited" in html for html in (statement_html, event_html))

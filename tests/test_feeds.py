@@ -4,7 +4,10 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.urls import reverse
+from django.contrib.syndication.views import Feed
+from django.urls import resolve, reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import UnserializableContentError
 
 from tests.factories import (
     make_correction,
@@ -14,6 +17,7 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
+from tracker.feeds import AtomFeed
 from tracker.models import Milestone, Statement, Status
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +168,54 @@ def test_the_seed_talks_have_a_feed(client, seed):
     found = entries(client, "/talks/iraq-us-coalition-talks-2024/feed/")
     assert len(found) >= 10
     assert all(entry["published"] and entry["updated"] for entry in found)
+
+
+@pytest.mark.parametrize(
+    "title, link, summary",
+    [
+        ("Plain", "http://testserver/statements/1/", "<p>Text</p>"),
+        ("", "http://testserver/a?b=1&c=2", ""),
+        ("Quotes \" and ' & <tags>", 'http://testserver/it\'s/"here"', None),
+        ("Ünïcode – “quoted” …", "http://testserver/x\ty\nz", "<p>a<br>b</p>\n\n<p>c</p>"),
+    ],
+)
+def test_feed_entries_are_written_as_djangos_atom_writer_writes_them(title, link, summary):
+    dates = {
+        "pubdate": datetime.datetime(2024, 2, 8, 12, 30, tzinfo=datetime.UTC),
+        "updateddate": datetime.datetime(2024, 2, 9, 8, 0, 5, 123, tzinfo=datetime.UTC),
+    }
+    written = []
+    for feed_type in (Atom1Feed, AtomFeed):
+        feed = feed_type(title="Feed", link="http://testserver/", description=None)
+        feed.add_item(title=title, link=link, description=summary, unique_id=link, **dates)
+        feed.add_item(title=title, link=link, description=summary, unique_id=link)
+        written.append(feed.writeString("utf-8"))
+    assert written[0] == written[1]
+
+
+def test_a_control_character_fails_the_feed_as_djangos_writer_does():
+    for feed_type in (Atom1Feed, AtomFeed):
+        feed = feed_type(title="Feed", link="http://testserver/", description=None)
+        feed.add_item(title="Bell\x07", link="http://testserver/", description="", unique_id="x")
+        with pytest.raises(UnserializableContentError):
+            feed.writeString("utf-8")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/statements/",
+        "/feeds/milestones/",
+        "/feeds/changes/",
+        "/talks/iraq-us-coalition-talks-2024/feed/",
+    ],
+)
+def test_feeds_write_what_djangos_own_feed_view_writes(rf, seed, monkeypatch, url):
+    make_correction(Statement.objects.public().first(), text="A *Markdown* & <b>text</b>.")
+    match = resolve(url)
+    feed, request = match.func, rf.get(url)
+    talks = feed.get_object(request, **match.kwargs)
+    ours = feed.get_feed(talks, request).writeString("utf-8")
+    monkeypatch.setattr(feed, "feed_type", Atom1Feed)
+    assert Feed.get_feed(feed, talks, request).writeString("utf-8") == ours
+    assert "<entry>" in ours

@@ -121,6 +121,20 @@ def _label(record: Model, field: str) -> str:
     return _labels(type(record), field).get(value, value)
 
 
+CORRECTION_COLUMNS = (
+    *_DATES,
+    "content_type__app_label",
+    "content_type__model",
+    "object_id",
+    "kind",
+    "date",
+    "text",
+)
+# What a correction's entry reads of the record it corrects (its name and
+# address), for the kinds most corrected; others are read whole.
+TARGET_COLUMNS = {Statement: ("attribution", "text"), Event: ("slug", "title")}
+
+
 def _shorten(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -273,7 +287,9 @@ class ChangesFeed(RecordFeed):
 
     def items(self) -> list[Correction]:
         corrections = list(
-            Correction.objects.public().select_related("content_type")[: FEED_LENGTH * 2]
+            Correction.objects.public()
+            .select_related("content_type")
+            .only(*CORRECTION_COLUMNS)[: FEED_LENGTH * 2]
         )
         wanted: dict[type, set[int]] = {}
         for correction in corrections:
@@ -282,7 +298,10 @@ class ChangesFeed(RecordFeed):
                 wanted.setdefault(model, set()).add(correction.object_id)
         found = {}
         for model, pks in wanted.items():
-            for record in model.objects.on_record().filter(pk__in=pks):
+            records = model.objects.on_record().filter(pk__in=pks)
+            if model in TARGET_COLUMNS:
+                records = records.only(*TARGET_COLUMNS[model])
+            for record in records:
                 found[(model, record.pk)] = record
         shown = []
         for correction in corrections:

@@ -251,3 +251,13 @@ def test_corrections_of_records_shown_on_anothers_page_appear_there(client):
     assert (
         on_position.get_absolute_url() == f"{topic.get_absolute_url()}#correction-{on_position.pk}"
     )
+
+
+def test_a_records_sources_are_listed_oldest_first_and_undated_last(client):
+    statement = make_statement()
+    cite(statement, make_source(outlet="Undated wire", published_on=None))
+    cite(statement, make_source(outlet="March paper", published_on=datetime.date(2024, 3, 1)))
+    cite(statement, make_source(outlet="January paper", published_on=datetime.date(2024, 1, 9)))
+    page = client.get(statement.get_absolute_url()).content.decode()
+    positions = [page.index(outlet) for outlet in ("January", "March", "Undated wire")]
+    assert positions == sorted(positions)

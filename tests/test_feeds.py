@@ -104,13 +104,15 @@ def test_talks_feed_lists_that_talks_statements_events_and_milestones(client):
     topic = make_topic(negotiation=talks)
     by_topic.topics.add(topic)
     statement.topics.add(topic)  # on the talks and on its topic: listed once
+    from_other_talks = make_statement(negotiation=other)
+    from_other_talks.topics.add(topic)
     event = make_event(negotiation=talks)
     milestone = make_milestone(negotiation=talks)
     make_statement(negotiation=other)
-    make_statement(negotiation=talks, status=Status.DRAFT)
+    make_statement(negotiation=talks, status=Status.DRAFT).topics.add(topic)
     make_event(negotiation=talks, status=Status.RETRACTED)
     found = links(client, reverse("tracker:negotiation_feed", args=[talks.slug]))
-    expected = [statement, by_topic, event, milestone]
+    expected = [statement, by_topic, from_other_talks, event, milestone]
     assert sorted(found) == sorted(record.get_absolute_url() for record in expected)
 
 

@@ -332,7 +332,7 @@ class NegotiationFeed(RecordFeed):
         return (record.published_at or record.updated_at, when or datetime.date.min, record.pk)
 
     def get_object(self, request: HttpRequest, slug: str) -> Negotiation:
-        talks = public_records("negotiation").filter(slug=slug).first()
+        talks = public_records("negotiation").only("slug", "title").filter(slug=slug).first()
         if talks is None:
             raise Http404("No such talks.")
         return talks
@@ -350,11 +350,18 @@ class NegotiationFeed(RecordFeed):
         topics = public_records("topic").filter(negotiation=talks)
         # Its own statements and those on its topics in two queries that each read
         # an index newest first and stop at FEED_LENGTH; one query with OR could not
-        # use either index and read every statement of older talks.
-        on_topic = Statement.topics.through.objects.filter(topic__in=topics).values("statement")
+        # use either index and read every statement of older talks. The talks' own
+        # statements are left out of those on its topics by their ids, from an
+        # index, before any statement is read (most statements on its topics are its own).
+        own_ids = Statement.objects.filter(negotiation=talks).values("pk")
+        on_topic = (
+            Statement.topics.through.objects.filter(topic__in=topics)
+            .exclude(statement__in=own_ids)
+            .values("statement")
+        )
         statements = public_records("statement").select_related(None).only(*STATEMENT_COLUMNS)
         own = statements.filter(negotiation=talks)[:FEED_LENGTH]
-        others = statements.filter(pk__in=on_topic).exclude(negotiation=talks)[:FEED_LENGTH]
+        others = statements.filter(pk__in=on_topic)[:FEED_LENGTH]
         events = public_records("event").only(*EVENT_COLUMNS).filter(negotiation=talks)
         milestones = (
             public_records("milestone")

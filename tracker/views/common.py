@@ -105,7 +105,12 @@ def corrections_for(record: Model, *others) -> list[Correction]:
             content_type__model=model_name,
             object_id__in=[pk for name, pk in by_key if name == model_name],
         )
-    corrections = list(Correction.objects.public().filter(condition).select_related("content_type"))
+    # Few rows: sorted here, newest first, rather than by an ORDER BY.
+    corrections = sorted(
+        Correction.objects.public().filter(condition).select_related("content_type").order_by(),
+        key=lambda correction: (correction.date, correction.pk),
+        reverse=True,
+    )
     for correction in corrections:
         correction.about = by_key.get((correction.content_type.model, correction.object_id))
     return corrections

@@ -116,7 +116,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("actor")
         .only("role", "note", "actor__slug", "actor__name", "actor__short_name")
     )
-    topics = list(negotiation.topics.public())
+    topics = list(negotiation.topics.public().order_by("order", "title"))
     day = to or as_of or timezone.localdate()
     key_figures = list(negotiation.key_figures.public().filter(as_of__lte=day))
     changes, current = negotiation.position_changes(compare, to) if compare else (None, None)

@@ -4,8 +4,8 @@ Every record carries ``url`` (its public page, absolute), ``citations`` (the
 published sources behind it) and its dates as precise-date objects
 (``PreciseDate.as_dict()``). References to other records are ids, and a
 reference to a record the public cannot see reads as ``null``; lists of ids and
-nested links hold only what the view prefetched through ``.public()`` into a
-``public_<relation>`` list.
+nested links hold only what the view read through ``.public()`` into
+``public_<relation>`` (records prefetched, or plain ids: see ``api.views.IdList``).
 
 The declared fields describe each record for the OpenAPI schema and are the
 reference for its output. Each serializer's ``to_representation`` then builds
@@ -147,18 +147,18 @@ class PublicReferenceField(serializers.Field):
 
 @extend_schema_field(build_array_type(build_basic_type(OpenApiTypes.INT)))
 class PublicIdsField(serializers.Field):
-    """The ids of the records in a list the view prefetched through ``.public()``."""
+    """A list of ids the view read through ``.public()`` (see ``api.views.IdList``)."""
 
     def __init__(self, **kwargs):
         kwargs.update(read_only=True)
         super().__init__(**kwargs)
 
-    def to_representation(self, records) -> list[int]:
-        return [record.pk for record in records]
+    def to_representation(self, ids: list[int]) -> list[int]:
+        return list(ids)
 
 
 def public_ids(relation: str, help_text: str) -> PublicIdsField:
-    """Ids from ``public_<relation>``, the relation the view prefetched through ``.public()``."""
+    """The ids in ``public_<relation>``, read by the view through ``.public()``."""
     return PublicIdsField(source=f"public_{relation}", help_text=help_text)
 
 
@@ -472,7 +472,7 @@ class PositionSerializer(RecordSerializer):
             "summary": position.summary,
             "basis": position.basis,
             "as_of": date_of(position, "as_of"),
-            "evidence": [statement.pk for statement in position.public_evidence],
+            "evidence": position.public_evidence,
         }
 
 
@@ -522,7 +522,7 @@ class StatementSerializer(RecordSerializer):
             "verification": statement.verification,
             "verification_note": statement.verification_note,
             "stated_on": date_of(statement, "stated_on"),
-            "topics": [topic.pk for topic in statement.public_topics],
+            "topics": statement.public_topics,
             "event": public_id(statement.event),
         }
 
@@ -593,7 +593,7 @@ class EventSerializer(RecordSerializer):
             "latitude": None if latitude is None else _COORDINATE.to_representation(latitude),
             "longitude": None if longitude is None else _COORDINATE.to_representation(longitude),
             "actors": [event_role_data(role) for role in event.public_roles],
-            "accounts": [statement.pk for statement in event.public_accounts],
+            "accounts": event.public_accounts,
         }
 
 
@@ -633,8 +633,8 @@ class MilestoneSerializer(RecordSerializer):
             "planned_on": date_of(milestone, "planned_on"),
             "held_on": date_of(milestone, "held_on"),
             "outcome": milestone.outcome,
-            "statements": [statement.pk for statement in milestone.public_statements],
-            "events": [event.pk for event in milestone.public_events],
+            "statements": milestone.public_statements,
+            "events": milestone.public_events,
         }
 
 

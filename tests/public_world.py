@@ -72,6 +72,7 @@ def build_world(scale: int = 1) -> World:
         make_topic(negotiation, slug=f"world-topic-{n}", title=f"Topic {n}", order=n)
         for n in range(scale)
     ]
+    cite(topics[0], sources[0])  # the first source is cited by every kind of record
     events = []
     for n in range(scale):
         event = make_event(

@@ -1,6 +1,6 @@
 """Pages of single records: actors, statements, events, sources; and the changes log."""
 
-from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -27,18 +27,6 @@ from tracker.views.common import (
 )
 
 RECENT_ITEMS = 25
-
-
-class JoinedText(Aggregate):
-    """Text values joined by a separator: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
-
-    separator = "\x1f"
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s, '\x1f')"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
 
 
 # What a record's name and URL need, so the changes log links without extra queries.
@@ -207,28 +195,30 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Template: tracker/source.html with ``source``, ``cited_by`` (a list of
     (kind label, records) with ``locators`` on each record), ``corrections``.
     """
-    source = record_or_gone(request, Source.objects, pk=pk)
+    # One query says which records cite the source, where, and (when any does) what
+    # the source is; then one query per kind of record that cites it.
+    citations = list(
+        Citation.objects.public()
+        .filter(source_id=pk, content_type__app_label="tracker")
+        .select_related("source", "content_type")
+        .order_by("pk")
+    )
+    source = citations[0].source if citations else record_or_gone(request, Source.objects, pk=pk)
     if isinstance(source, HttpResponse):
         return source
-    citations = Citation.objects.public().filter(source=source)
+    locators: dict[str, dict[int, list[str]]] = {}
+    for citation in citations:
+        kind = locators.setdefault(citation.content_type.model, {})
+        found = kind.setdefault(citation.object_id, [])
+        if citation.locator:
+            found.append(citation.locator)
     cited_by = []
     for kind in CITING_KINDS:
-        cited = citations.filter(content_type__app_label="tracker", content_type__model=kind)
-        locators = (
-            cited.filter(object_id=OuterRef("pk"))
-            .order_by()
-            .values("object_id")
-            .annotate(joined=JoinedText("locator"))
-            .values("joined")
-        )
-        records = list(
-            public_records(kind)
-            .filter(pk__in=cited.values("object_id"))
-            .annotate(joined_locators=Subquery(locators))
-        )
+        if kind not in locators:
+            continue
+        records = list(public_records(kind).filter(pk__in=locators[kind]))
         for record in records:
-            parts = (record.joined_locators or "").split(JoinedText.separator)
-            record.locators = [part for part in parts if part]
+            record.locators = locators[kind][record.pk]
         if records:
             cited_by.append((records[0]._meta.verbose_name_plural, records))
     context = {"source": source, "cited_by": cited_by, "corrections": corrections_for(source)}

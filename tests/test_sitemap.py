@@ -4,6 +4,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import reverse
 
 from tests.factories import (
@@ -15,7 +16,9 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
+from tracker import sitemaps
 from tracker.models import Statement, Status
+from tracker.sitemaps import SITEMAPS, RecordSitemap, sitemap_index
 
 pytestmark = pytest.mark.django_db
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -130,3 +133,23 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin(client
 def test_the_seed_is_in_the_sitemap(client, seed):
     assert "/talks/iraq-us-coalition-talks-2024/" in section(client, "talks")
     assert "/actors/kataib-hezbollah/" in section(client, "actors")
+
+
+@pytest.mark.parametrize("with_pages", [True, False])
+def test_the_sitemap_index_is_written_as_djangos_index_view_writes_it(rf, monkeypatch, with_pages):
+    for _ in range(3):
+        one_of_each(Status.PUBLISHED)
+    monkeypatch.setattr(RecordSitemap, "limit", 2)  # several pages per section
+    if not with_pages:  # every section has a latest change: a Last-Modified header
+        sections = {name: factory for name, factory in SITEMAPS.items() if name != "pages"}
+        monkeypatch.setattr("tracker.sitemaps.SITEMAPS", sections)
+    request = rf.get("/sitemap.xml")
+    ours = sitemap_index(request)
+    theirs = sitemap_views.index(
+        request, sitemaps=sitemaps.SITEMAPS, sitemap_url_name="tracker:sitemap_section"
+    ).render()
+    assert ours.content == theirs.content
+    assert ours.content.count(b"?p=") >= 6
+    for header in ("Content-Type", "Last-Modified", "X-Robots-Tag"):
+        assert ours.get(header) == theirs.get(header)
+    assert ("Last-Modified" in ours) is not with_pages

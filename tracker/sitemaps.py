@@ -4,6 +4,7 @@ import datetime
 from functools import partial
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import DateTimeField, F, Func, IntegerField
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.html import escape
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from tracker.links import url_builder
@@ -128,6 +130,62 @@ def _value(sitemap: Sitemap, name: str, item):
     """A sitemap's attribute for ``item``, as Django's sitemaps read it: a method or a constant."""
     value = getattr(sitemap, name, None)
     return value(item) if callable(value) else value
+
+
+@require_safe
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """/sitemap.xml: every page of every section, with the section's latest change.
+
+    The same XML, byte for byte, as ``django.contrib.sitemaps.views.index``
+    (tests/test_sitemap.py compares them), written directly: Django renders a
+    template block for each of the index's two hundred pages, which cost
+    more than the whole rest of the request.
+    """
+    domain = get_current_site(request).domain
+    entries = []
+    changes = []
+    for section, factory in SITEMAPS.items():
+        sitemap = factory()
+        protocol = sitemap.protocol or request.scheme
+        path = reverse("tracker:sitemap_section", kwargs={"section": section})
+        location = escape(f"{protocol}://{domain}{path}")
+        lastmod = sitemap.get_latest_lastmod()
+        changes.append(lastmod)
+        tail = "</sitemap>"
+        if lastmod:
+            tail = f"<lastmod>{_isoformat(lastmod)}</lastmod></sitemap>"
+        entries.append(f"<sitemap><loc>{location}</loc>{tail}")
+        for page in range(2, sitemap.paginator.num_pages + 1):
+            entries.append(f"<sitemap><loc>{location}?p={page}</loc>{tail}")
+    body = "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+            "".join(entries),
+            "</sitemapindex>",
+            "",
+        ]
+    )
+    response = HttpResponse(body, content_type="application/xml")
+    if changes and all(change is not None for change in changes):
+        latest = max(_aware(change) for change in changes)
+        response["Last-Modified"] = http_date(latest.timestamp())
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
+
+
+def _isoformat(value: datetime.date) -> str:
+    """A date or time as the template filter ``date:"c"`` writes it (local time)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+def _aware(value: datetime.date) -> datetime.datetime:
+    """A date or time as an aware datetime, as Django's index compares them."""
+    if not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time.min)
+    return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
 
 
 @require_safe

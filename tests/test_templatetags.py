@@ -160,3 +160,24 @@ def test_a_source_line_links_the_title_and_names_outlet_kind_date_and_authors():
     assert html.endswith(" · by A. Writer</span>")
     source.authors = ""
     assert "· by" not in render("{% source_line s %}", s=source)
+
+
+@pytest.mark.django_db
+def test_a_change_entry_links_its_record_and_marks_a_retracted_one():
+    from tests.factories import make_correction
+    from tracker.models import Status
+
+    statement = make_statement(attribution="a <spokesman>")
+    correction = make_correction(statement, text="The date was *wrong*.")
+    correction.target = statement
+    html = render("{% change_entry c %}", c=correction)
+    assert f'<li class="change" id="correction-{correction.pk}">' in html
+    assert f'<time datetime="{correction.date:%Y-%m-%d}">' in html
+    assert f'href="/statements/{statement.pk}/#correction-{correction.pk}"' in html
+    assert "a &lt;spokesman&gt;" in html
+    assert "<em>wrong</em>" in html
+    assert "Retracted" not in html
+    statement.status = Status.RETRACTED
+    assert '<span class="state state--retracted">Retracted</span>' in render(
+        "{% change_entry c %}", c=correction
+    )

@@ -251,6 +251,42 @@ def source_line(source) -> SafeString:
 
 
 @register.simple_tag
+def change_entry(correction) -> SafeString:
+    """One correction in the changes log: kind, date, the record it corrects, and its text.
+
+    ``{% change_entry correction %}``, the correction with ``target`` (its record or
+    None, see ``views.records.changes``); the log shows fifty to a page.
+    """
+    target, about = correction.target, ""
+    if target is not None:
+        retracted = (
+            "" if target.is_public else ' <span class="state state--retracted">Retracted</span>'
+        )
+        about = format_html(
+            ': <a href="{}#correction-{}">{}</a>{}',
+            target.get_absolute_url(),
+            correction.pk,
+            target,
+            mark_safe(retracted),
+        )
+    day = correction.date
+    return format_html(
+        '  <li class="change" id="correction-{}">\n'
+        '    <p class="change__meta"><strong>{}</strong> · <time datetime="{}">{}</time>'
+        " · {}{}</p>\n"
+        "    {}\n"
+        "  </li>\n",
+        correction.pk,
+        correction.get_kind_display(),
+        day.isoformat(),
+        f"{day.day} {day:%b} {day.year}",
+        capfirst(correction.content_type.name),
+        about,
+        render_markdown(correction.text),
+    )
+
+
+@register.simple_tag
 def parties(named_roles) -> SafeString:
     """Parties and their roles, comma-separated: ``{% parties talks.parties %}``.
 

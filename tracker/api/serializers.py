@@ -20,7 +20,8 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from tracker.dates import PartOfDay, PreciseDate, Precision
 from tracker.models import (
@@ -93,9 +94,31 @@ def date_of(record, name: str) -> dict | None:
 _DATETIME = serializers.DateTimeField()
 
 
-def datetime_of(value) -> str | None:
-    """A timestamp exactly as a ``DateTimeField`` writes it (ISO 8601, UTC as "Z")."""
-    return _DATETIME.to_representation(value)
+def datetime_of(value, zone) -> str | None:
+    """A timestamp exactly as a ``DateTimeField`` writes it: ISO 8601 in ``zone``, UTC as "Z".
+
+    ``zone`` is ``response_zone(context)``. The common case, an aware timestamp
+    in ISO format, is written here; the field looks the current time zone up
+    for every value, which cost ~1 ms a page.
+    """
+    if zone is None or value is None or value.tzinfo is None or not _iso_datetimes():
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _iso_datetimes() -> bool:
+    return (
+        api_settings.DATETIME_FORMAT is not None
+        and api_settings.DATETIME_FORMAT.lower() == ISO_8601
+    )
+
+
+def response_zone(context: dict):
+    """The time zone timestamps are written in (the field's default), once per response."""
+    if "_zone" not in context:
+        context["_zone"] = _DATETIME.default_timezone()
+    return context["_zone"]
 
 
 def request_origin(context: dict) -> str:
@@ -230,12 +253,13 @@ class RecordSerializer(serializers.ModelSerializer):
     common_fields = ["id", "url", "published_at", "updated_at", "citations"]
 
     def to_representation(self, record) -> dict:
-        origin = request_origin(self.context)
+        context = self.context
+        origin, zone = request_origin(context), response_zone(context)
         data = {
             "id": record.pk,
             "url": origin + record.get_absolute_url(),
-            "published_at": datetime_of(record.published_at),
-            "updated_at": datetime_of(record.updated_at),
+            "published_at": datetime_of(record.published_at, zone),
+            "updated_at": datetime_of(record.updated_at, zone),
             "citations": citations_data(record, origin),
         }
         data.update(self.own_fields(record, origin))

@@ -61,13 +61,38 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         key=lambda r: (r.subject.name, r.kind, r.object.name),
     )
     participations = list(
-        Participation.objects.public().filter(actor=actor).select_related("negotiation")
+        Participation.objects.public()
+        .filter(actor=actor)
+        .select_related("negotiation")
+        .only("role", "negotiation__slug", "negotiation__title")
+        .order_by("order", "pk")
     )
-    positions = list(
+    # By talks and topic, newest first within a topic; sorted here, since an ORDER BY
+    # over two joins costs Django more to build than the query costs to run.
+    positions = sorted(
         public_records("position")
         .filter(actor=actor)
+        .only(
+            "actor__name",  # a correction of the position names it by its actor
+            "stance",
+            "topic_id",
+            *date_columns("as_of"),
+            "topic__slug",
+            "topic__question",
+            "topic__order",
+            "topic__title",
+            "topic__negotiation__slug",
+            "topic__negotiation__title",
+        )
         .with_public_evidence()
-        .order_by("topic__negotiation__title", "topic__order", "topic__title", "-as_of")
+        .order_by(),
+        key=lambda p: (
+            p.topic.negotiation.title,
+            p.topic.order,
+            p.topic.title,
+            -p.as_of.toordinal(),
+            -p.pk,
+        ),
     )
     seen_topics: set[int] = set()
     for position in positions:
@@ -78,6 +103,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         EventRole.objects.public()
         .filter(actor=actor)
         .select_related("event")
+        .only("role", "event__slug", "event__title", *date_columns("event__occurred_on"))
         .order_by("-event__occurred_on", "event__title")[:RECENT_ITEMS]
     )
     attach_citations(actor, relationships, statements)

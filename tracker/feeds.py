@@ -65,6 +65,18 @@ MILESTONE_COLUMNS = (
     "state",
     "outcome",
 )
+CORRECTION_COLUMNS = (
+    *_DATES,
+    "content_type__app_label",
+    "content_type__model",
+    "object_id",
+    "kind",
+    "date",
+    "text",
+)
+# What a correction's entry reads of the record it corrects (its name and
+# address), for the kinds most corrected; others are read whole.
+TARGET_COLUMNS = {Statement: ("attribution", "text"), Event: ("slug", "title")}
 
 
 class AtomFeed(Atom1Feed):
@@ -119,20 +131,6 @@ def _label(record: Model, field: str) -> str:
     """``record.get_<field>_display()``, from a table built once per field, not per call."""
     value = getattr(record, field)
     return _labels(type(record), field).get(value, value)
-
-
-CORRECTION_COLUMNS = (
-    *_DATES,
-    "content_type__app_label",
-    "content_type__model",
-    "object_id",
-    "kind",
-    "date",
-    "text",
-)
-# What a correction's entry reads of the record it corrects (its name and
-# address), for the kinds most corrected; others are read whole.
-TARGET_COLUMNS = {Statement: ("attribution", "text"), Event: ("slug", "title")}
 
 
 def _shorten(text: str, limit: int = 90) -> str:

@@ -82,18 +82,32 @@ def _kind_links(params: QueryDict, facets: dict[str, int], chosen: list[str]) ->
     ]
 
 
+def _talks_choices(talks_options: list[Negotiation], chosen: str | None) -> list[tuple]:
+    """(slug, title, chosen) for each talks in the form's select.
+
+    The template then reads three plain names per option rather than the
+    form's data again for each of fifty options.
+    """
+    return [(talks.slug, talks.title, talks.slug == chosen) for talks in talks_options]
+
+
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search every public record. Template: tracker/search.html.
 
-    Context: ``form`` (bound), ``talks_options``, ``query`` (the text),
+    Context: ``form`` (bound), ``talks_options`` (slug, title and whether
+    chosen, for the select), ``query`` (the text),
     ``results`` (a page of ``tracker.search.Hit``) with ``total``,
     ``kind_links`` and ``page_links``. Malformed parameters get the same page
     with the errors and a 400; a page past the last gets a 404.
     """
     talks_options = list(Negotiation.objects.public().only("slug", "title"))
     form = SearchForm(request.GET, talks_options=talks_options)
-    context = {"form": form, "talks_options": talks_options, "search_query": ""}
+    context = {
+        "form": form,
+        "talks_options": _talks_choices(talks_options, form.data.get("talks")),
+        "search_query": "",
+    }
     if not form.is_valid():
         return render(request, "tracker/search.html", context, status=400)
     data = form.cleaned_data

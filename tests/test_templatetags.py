@@ -181,3 +181,35 @@ def test_a_change_entry_links_its_record_and_marks_a_retracted_one():
     assert '<span class="state state--retracted">Retracted</span>' in render(
         "{% change_entry c %}", c=correction
     )
+
+
+@pytest.mark.django_db
+def test_a_topic_position_row_shows_stance_summary_evidence_and_sources():
+    evidence = make_statement(attribution="a <minister>")
+    position = make_position(evidence=[evidence], summary="Wants a *timetable*.")
+    position.public_evidence = [evidence]
+    position.public_citations = []
+    html = render("{% topic_position_row p %}", p=position)
+    assert f'<tr id="position-{position.pk}">' in html
+    assert f'<a href="{position.actor.get_absolute_url()}">{position.actor.label}</a>' in html
+    assert 'class="stance stance--' in html
+    assert "<em>timetable</em>" in html
+    assert f'<a href="/statements/{evidence.pk}/">a &lt;minister&gt;, ' in html
+    assert "inferred" not in html
+    position.public_evidence = []
+    position.basis = "inferred"
+    html = render("{% topic_position_row p %}", p=position)
+    assert "<td>—" in html
+    assert ">inferred</abbr>" in html
+
+
+@pytest.mark.django_db
+def test_chart_points_title_each_dot_with_the_actors_stance_and_date():
+    from tracker.views.charts import stance_chart
+
+    position = make_position(stance="leans_oppose")
+    chart = stance_chart(position.topic, [position])
+    html = render("{% chart_points s %}", s=chart.series[0])
+    assert html.startswith('<circle cx="')
+    assert f"<title>{position.actor.name}: leans oppose from " in html
+    assert html.count("<circle") == 1

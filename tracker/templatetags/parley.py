@@ -286,6 +286,76 @@ def change_entry(correction) -> SafeString:
     )
 
 
+def _evidence_links(position) -> SafeString:
+    """The statements a position rests on, one link per line, or a dash."""
+    links = [
+        format_html(
+            '<a href="{}">{}, {}</a>',
+            statement.get_absolute_url(),
+            statement.attribution,
+            said.label() if (said := statement.stated_on_display) else "",
+        )
+        for statement in position.public_evidence
+    ]
+    return mark_safe("<br>".join(links) if links else "—")
+
+
+@register.simple_tag
+def topic_position_row(position) -> SafeString:
+    """One row of a topic's table of positions: actor, stance and date, summary, evidence.
+
+    ``{% topic_position_row position %}``, the position with ``public_evidence`` and
+    ``public_citations``; a topic lists every position taken on it.
+    """
+    inferred = (
+        mark_safe(' · <abbr title="Inferred by editors from what the actor said">inferred</abbr>')
+        if position.basis == "inferred"
+        else ""
+    )
+    cited = citations(position.public_citations) if position.public_citations else ""
+    return format_html(
+        '        <tr id="position-{}">\n'
+        '          <th scope="row"><a href="{}">{}</a></th>\n'
+        "          <td>{}\n"
+        '            <span class="cell-meta">{}{}</span>\n'
+        '            <div class="cell-summary">{}</div></td>\n'
+        "          <td>{}\n"
+        "            {}</td>\n"
+        "        </tr>\n",
+        position.pk,
+        position.actor.get_absolute_url(),
+        position.actor.label,
+        stance(position.stance, position.get_stance_display()),
+        precise_date(position.as_of_display),
+        inferred,
+        render_markdown(position.summary),
+        _evidence_links(position),
+        cited,
+    )
+
+
+@register.simple_tag
+def chart_points(series) -> SafeString:
+    """The dots of one actor's line in a stance chart, each titled with stance and date.
+
+    ``{% chart_points series %}`` (see ``views.charts``).
+    """
+    name = series.actor.name
+    return mark_safe(
+        "".join(
+            format_html(
+                '<circle cx="{}" cy="{}" r="5"><title>{}: {} from {}</title></circle>',
+                point.x,
+                point.y,
+                name,
+                point.position.get_stance_display().lower(),
+                point.position.as_of_display.label(),
+            )
+            for point in series.points
+        )
+    )
+
+
 @register.simple_tag
 def parties(named_roles) -> SafeString:
     """Parties and their roles, comma-separated: ``{% parties talks.parties %}``.

@@ -383,6 +383,12 @@ def stance(value: str, label: str) -> SafeString:
 
 
 @register.simple_tag
+def matrix_cells(row) -> SafeString:
+    """A matrix row's cells, one ``<td>`` per topic: ``{% matrix_cells row %}``."""
+    return mark_safe("".join(f"<td>{position_cell(position)}</td>" for position in row.cells))
+
+
+@register.simple_tag
 def position_cell(position) -> SafeString:
     """One cell of the position matrix: the stance, linked to its newest evidence, and its date.
 

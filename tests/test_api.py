@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.core.paginator import Paginator
+from django.db.models import F
 
 from tests.factories import (
     cite,
@@ -19,8 +21,9 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
+from tracker.api.pagination import IdsFirstPaginator
 from tracker.dates import Precision
-from tracker.models import Status
+from tracker.models import Statement, Status
 
 ENDPOINTS = [
     "talks",
@@ -267,6 +270,17 @@ def test_pages_are_stable_and_cover_every_record_once(db, client):
         url = page["next"]
     assert sorted(seen) == sorted(made)
     assert seen == ids(client.get(api("statements")))
+
+
+def test_a_page_found_by_its_ids_first_holds_what_slicing_the_list_would(db):
+    for n in range(7):
+        make_statement(stated_on=datetime.date(2024, 2, 1 + n % 3) if n else None)
+    listed = Statement.objects.public().order_by(F("stated_on").desc(nulls_last=True), "-pk")
+    for queryset in (listed, listed.distinct()):
+        plain, ids_first = Paginator(queryset, 3), IdsFirstPaginator(queryset, 3)
+        for number in plain.page_range:
+            assert list(ids_first.page(number)) == list(plain.page(number))
+        assert ids_first.count == 7
 
 
 def test_a_page_past_the_last_is_a_json_404(db, client):

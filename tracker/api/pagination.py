@@ -33,6 +33,9 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         records = self.object_list
+        if records.query.distinct:
+            # DISTINCT selects the ordering columns too: no single-column subquery.
+            return self._get_page(records[bottom:top], number, self)
         ids = records.values("pk")[bottom:top]
         return self._get_page(records.filter(pk__in=ids), number, self)
 

@@ -1,5 +1,6 @@
 """Template filters and tags for Parley's public pages."""
 
+import functools
 import html
 
 from django import template
@@ -17,6 +18,18 @@ def _escape(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+@functools.cache
+def _labels(model, field_name: str) -> dict:
+    return dict(model._meta.get_field(field_name).flatchoices)
+
+
+def choice_label(record, field_name: str) -> str:
+    """``record.get_<field>_display()`` from a dict built once per field: Django's own
+    method makes the value hashable and looks it up in a new dict on every call."""
+    value = getattr(record, field_name)
+    return _labels(type(record), field_name).get(value, value)
 
 
 def format_html(template_string: str, *args) -> SafeString:
@@ -168,13 +181,13 @@ def statement_card(statement) -> SafeString:
         form,
         precise_date(said),
         statement.form,
-        statement.get_form_display(),
-        statement.get_kind_display(),
+        choice_label(statement, "form"),
+        choice_label(statement, "kind"),
         statement.verification,
-        statement.get_verification_display(),
+        choice_label(statement, "verification"),
         text,
         statement.attribution,
-        statement.get_channel_display(),
+        choice_label(statement, "channel"),
         statement.get_absolute_url(),
         statement.attribution,
         said.label() if said else "",
@@ -191,21 +204,21 @@ def timeline_entry(entry) -> SafeString:
     record = entry.record
     if entry.kind == "milestone":
         kind = format_html(
-            "Milestone · {} · {}", record.get_kind_display(), record.get_state_display()
+            "Milestone · {} · {}", choice_label(record, "kind"), choice_label(record, "state")
         )
         title, extra = record.title, ""
     elif entry.kind == "event":
         place = record.place_display()
         kind = format_html(
-            "Event · {}{}", record.get_kind_display(), f" · {place}" if place else ""
+            "Event · {}{}", choice_label(record, "kind"), f" · {place}" if place else ""
         )
         title, extra = record.title, ""
     else:
         kind = format_html(
             "Statement · {} · {} · {}",
-            record.get_kind_display(),
-            record.get_form_display(),
-            record.get_verification_display(),
+            choice_label(record, "kind"),
+            choice_label(record, "form"),
+            choice_label(record, "verification"),
         )
         title = capfirst(record.attribution)
         words = Truncator(record.text).words(40, truncate=" …")
@@ -244,7 +257,7 @@ def source_line(source) -> SafeString:
         source.get_absolute_url(),
         source.title,
         source.outlet,
-        source.get_kind_display(),
+        choice_label(source, "kind"),
         precise_date(source.published_on_display),
         authors,
     )
@@ -277,7 +290,7 @@ def change_entry(correction) -> SafeString:
         "    {}\n"
         "  </li>\n",
         correction.pk,
-        correction.get_kind_display(),
+        choice_label(correction, "kind"),
         day.isoformat(),
         f"{day.day} {day:%b} {day.year}",
         capfirst(correction.content_type.name),
@@ -325,7 +338,7 @@ def topic_position_row(position) -> SafeString:
         position.pk,
         position.actor.get_absolute_url(),
         position.actor.label,
-        stance(position.stance, position.get_stance_display()),
+        stance(position.stance, choice_label(position, "stance")),
         precise_date(position.as_of_display),
         inferred,
         render_markdown(position.summary),
@@ -348,7 +361,7 @@ def chart_points(series) -> SafeString:
                 point.x,
                 point.y,
                 name,
-                point.position.get_stance_display().lower(),
+                choice_label(point.position, "stance").lower(),
                 point.position.as_of_display.label(),
             )
             for point in series.points
@@ -400,7 +413,7 @@ def position_cell(position) -> SafeString:
             '<span class="visually-hidden">No position recorded</span>'
         )
     evidence = position.public_evidence
-    badge = stance(position.stance, position.get_stance_display())
+    badge = stance(position.stance, choice_label(position, "stance"))
     if evidence:
         first = evidence[0]
         said = first.stated_on_display

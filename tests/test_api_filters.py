@@ -17,6 +17,7 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
+from tracker.api import views
 from tracker.models import Status
 
 FEB = datetime.date(2024, 2, 1)
@@ -254,3 +255,25 @@ def test_details_ignore_list_filters(db, client):
     statement = make_statement(verification="confirmed")
     response = client.get(f"/api/v1/statements/{statement.pk}/", {"verification": "disputed"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "viewset",
+    [
+        views.TalksViewSet,
+        views.ActorViewSet,
+        views.RelationshipViewSet,
+        views.TopicViewSet,
+        views.PositionViewSet,
+        views.StatementViewSet,
+        views.EventViewSet,
+        views.MilestoneViewSet,
+        views.SourceViewSet,
+    ],
+)
+def test_a_list_asked_for_no_filter_is_what_its_filters_would_pass_through(db, viewset):
+    # The lists skip their FilterSet when no filter parameter is given; this holds them to it.
+    queryset = viewset().get_queryset()
+    filterset = viewset.filterset_class(data={}, queryset=queryset)
+    assert filterset.is_valid()
+    assert str(filterset.qs.query) == str(queryset.query)

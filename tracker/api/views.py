@@ -172,6 +172,10 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         # Query parameters filter lists only; a record's own URL always finds it.
         if self.action != "list":
             return queryset
+        # No filter asked for: every filter would pass the list through unchanged (none is
+        # required, none acts on an empty value), so skip building the FilterSet and its form.
+        if self.filterset_class.base_filters.keys().isdisjoint(self.request.query_params):
+            return queryset
         return super().filter_queryset(queryset)
 
 

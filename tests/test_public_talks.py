@@ -431,3 +431,24 @@ def test_whole_timeline_of_unpublished_talks_is_not_found(client, long_talks):
     Negotiation.objects.filter(pk=long_talks["negotiation"].pk).update(status=Status.DRAFT)
     url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("latest", "expected"),
+    [(2, ["Speaker 11", "Speaker 12"]), (3, ["A weekly speaker", "Speaker 11", "Speaker 12"])],
+)
+def test_newest_entries_keep_a_weeks_statement_before_the_days_of_that_week(
+    client, long_talks, monkeypatch, latest, expected
+):
+    # A statement dated to the week of Monday 11 March comes before the statement of the
+    # 11th on the whole timeline (wider periods first), however few entries are shown.
+    make_statement(
+        negotiation=long_talks["negotiation"],
+        attribution="a weekly speaker",
+        stated_on=datetime.date(2024, 3, 11),
+        stated_on_precision="week",
+    )
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_LATEST", latest)
+    html = client.get(long_talks["negotiation"].get_absolute_url()).content.decode()
+    titles = _timeline_titles(html.split('id="timeline-heading"')[1].split("</section>")[0])
+    assert titles == expected

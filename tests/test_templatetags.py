@@ -213,3 +213,22 @@ def test_chart_points_title_each_dot_with_the_actors_stance_and_date():
     assert html.startswith('<circle cx="')
     assert f"<title>{position.actor.name}: leans oppose from " in html
     assert html.count("<circle") == 1
+
+
+@pytest.mark.django_db
+def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
+    from tests.factories import make_negotiation
+
+    talks = make_negotiation(summary=" ".join(["**Word**"] + ["word"] * 60))
+    talks.parties = [("Iraq <gov>", "Party"), ("UN", "Mediator")]
+    html = render("{% talks_card t %}", t=talks)
+    assert f'<h3><a href="{talks.get_absolute_url()}">{talks.title}</a></h3>' in html
+    assert (
+        'Iraq &lt;gov&gt; <span class="role">(party)</span>, UN <span class="role">(mediator)'
+        in html
+    )
+    assert "<strong>Word</strong>" in html
+    assert html.count("word") == 49
+    assert "…" in html
+    talks.parties = []
+    assert "talks-card__parties" not in render("{% talks_card t %}", t=talks)

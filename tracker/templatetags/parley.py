@@ -44,12 +44,6 @@ def markdown_filter(text: str) -> SafeString:
     return render_markdown(text or "")
 
 
-@register.filter(name="markdown_excerpt")
-def markdown_excerpt_filter(text: str, words: int) -> SafeString:
-    """The first words of rendered Markdown: ``{{ talks.summary|markdown_excerpt:50 }}``."""
-    return markdown_excerpt(text or "", int(words))
-
-
 @register.filter
 def stance_class(stance: str) -> str:
     """The CSS modifier of a stance badge: ``stance--leans-support``."""
@@ -370,16 +364,34 @@ def chart_points(series) -> SafeString:
 
 
 @register.simple_tag
-def parties(named_roles) -> SafeString:
-    """Parties and their roles, comma-separated: ``{% parties talks.parties %}``.
+def talks_card(talks) -> SafeString:
+    """An active talks on the home page: title, state, start, parties, summary.
 
-    ``named_roles`` is a list of (name, role label) pairs.
+    ``{% talks_card talks %}``; ``talks.parties`` is a list of (name, role label)
+    pairs (see ``views.talks.home``).
     """
-    return mark_safe(
-        ", ".join(
-            format_html('{} <span class="role">({})</span>', name, role.lower())
-            for name, role in named_roles
+    began = talks.start_on_display
+    parties = ""
+    if talks.parties:
+        named = ", ".join(
+            f'{html.escape(name)} <span class="role">({html.escape(role.lower())})</span>'
+            for name, role in talks.parties
         )
+        parties = mark_safe(f'    <p class="talks-card__parties">{named}</p>\n')
+    return format_html(
+        '  <article class="talks-card">\n'
+        '    <h3><a href="{}">{}</a></h3>\n'
+        '    <p class="talks-card__meta"><span class="state state--{}">{}</span>{}</p>\n'
+        "{}"
+        '    <div class="talks-card__summary">{}</div>\n'
+        "  </article>\n",
+        talks.get_absolute_url(),
+        talks.title,
+        talks.state,
+        choice_label(talks, "state"),
+        format_html(" · began {}", precise_date(began)) if began else "",
+        parties,
+        markdown_excerpt(talks.summary or "", 50),
     )
 
 

@@ -183,14 +183,23 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = record_or_gone(request, Event.objects.select_related("negotiation"), slug=slug)
     if isinstance(event, HttpResponse):
         return event
-    roles = list(
+    # Few rows: sorted here rather than by an ORDER BY over a join.
+    roles = sorted(
         EventRole.objects.public()
         .filter(event=event)
         .select_related("actor")
-        .order_by("role", "actor__name")
+        .only("role", "note", "actor__slug", "actor__name")
+        .order_by(),
+        key=lambda role: (role.role, role.actor.name),
     )
     accounts = list(event.accounts.public().order_by("stated_on", "id"))
-    milestones = list(public_records("milestone").filter(events=event))
+    milestones = list(
+        public_records("milestone")
+        .filter(events=event)
+        .select_related(None)
+        .only("slug", "title")
+        .order_by("held_on", "planned_on", "title")
+    )
     attach_citations(event, accounts)
     context = {
         "event": event,

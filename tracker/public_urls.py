@@ -1,8 +1,6 @@
 """The public, read-only site."""
 
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.decorators.http import require_safe
 
 from tracker import feeds, preview, search_views, sitemaps, views
 from tracker.downloads import download, downloads, negotiation_download, negotiation_downloads
@@ -35,12 +33,7 @@ urlpatterns = [
     path("feeds/statements/", feeds.StatementFeed(), name="statement_feed"),
     path("feeds/milestones/", feeds.MilestoneFeed(), name="milestone_feed"),
     path("feeds/changes/", feeds.ChangesFeed(), name="changes_feed"),
-    path(
-        "sitemap.xml",
-        require_safe(sitemap_views.index),
-        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "tracker:sitemap_section"},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
 ]

@@ -232,3 +232,18 @@ def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
     assert "…" in html
     talks.parties = []
     assert "talks-card__parties" not in render("{% talks_card t %}", t=talks)
+
+
+@pytest.mark.django_db
+def test_a_position_summary_gives_stance_date_and_each_piece_of_evidence():
+    first, second = make_statement(attribution="a <minister>"), make_statement()
+    position = make_position(evidence=[first, second], stance="supports")
+    position.public_evidence = [first, second]
+    html = render("{% position_summary p %}", p=position)
+    assert html.startswith('<span class="stance stance--supports">')
+    assert '<p class="cell-meta">Dated <time' in html
+    assert f'Evidence: <a href="/statements/{first.pk}/">a &lt;minister&gt;, ' in html
+    assert f'; <a href="/statements/{second.pk}/">' in html
+    assert render("{% position_summary p %}", p=None) == (
+        '<span class="cell-empty">No position recorded</span>'
+    )

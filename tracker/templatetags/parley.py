@@ -408,6 +408,34 @@ def stance(value: str, label: str) -> SafeString:
 
 
 @register.simple_tag
+def position_summary(position) -> SafeString:
+    """A position in a comparison: stance, date and evidence, or that there was none.
+
+    ``{% position_summary change.before %}``; the position has ``public_evidence``.
+    """
+    if position is None:
+        return mark_safe('<span class="cell-empty">No position recorded</span>')
+    evidence = ""
+    if position.public_evidence:
+        links = "; ".join(
+            format_html(
+                '<a href="{}">{}, {}</a>',
+                statement.get_absolute_url(),
+                statement.attribution,
+                said.label() if (said := statement.stated_on_display) else "",
+            )
+            for statement in position.public_evidence
+        )
+        evidence = format_html('<p class="cell-meta">Evidence: {}</p>', mark_safe(links))
+    return format_html(
+        '{}\n<p class="cell-meta">Dated {}</p>\n{}',
+        stance(position.stance, choice_label(position, "stance")),
+        precise_date(position.as_of_display),
+        evidence,
+    )
+
+
+@register.simple_tag
 def matrix_cells(row) -> SafeString:
     """A matrix row's cells, one ``<td>`` per topic: ``{% matrix_cells row %}``."""
     return mark_safe("".join(f"<td>{position_cell(position)}</td>" for position in row.cells))

@@ -6,6 +6,8 @@ event handler, iframe or ``javascript:`` link can reach a reader's browser.
 """
 
 import functools
+import html
+import re
 
 import markdown
 import nh3
@@ -22,6 +24,28 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"}, "th
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Text that Markdown only wraps in paragraphs: letters, digits, single spaces, line
+# breaks and the punctuation of prose, with no line that is indented or opens a list
+# ("1.", "-") and no space before a line break or at the end (a hard break).
+_PROSE = re.compile(r"(?:[^\W_]|[ \n.,;:'\"?!()%/$€£@’‘“”…–—-])*")
+_MARKUP_LINE = re.compile(r"^(?:[ \t]|\d+\.|-)", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"\n(?: *\n)+")
+
+
+def _prose_html(text: str) -> str | None:
+    """What ``render_markdown`` gives for plain prose, without Markdown; None otherwise.
+
+    The same output for every text it accepts (tests/test_text.py holds it to that
+    and random prose); most texts are plain prose.
+    """
+    if not _PROSE.fullmatch(text) or _MARKUP_LINE.search(text) or " \n" in text:
+        return None
+    if text.endswith(" "):
+        return None
+    paragraphs = [part for part in _PARAGRAPH_BREAK.split(text.strip()) if part]
+    return "\n".join(f"<p>{html.escape(part, quote=False)}</p>" for part in paragraphs)
+
+
 # Rendering is a pure function of the text and costs about a millisecond, more
 # than a whole small page; the home page renders fifty summaries. Each worker
 # keeps the latest few thousand results.
@@ -30,16 +54,21 @@ def render_markdown(text: str) -> SafeString:
     """Return ``text`` (Markdown) as sanitised HTML that is safe to show as is."""
     if not text:
         return mark_safe("")
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    cleaned = nh3.clean(
-        html,
+    prose = _prose_html(text)
+    return mark_safe(prose if prose is not None else markdown_html(text))
+
+
+def markdown_html(text: str) -> str:
+    """``text`` through Markdown, then cleaned by nh3: the whole way, for any text."""
+    rendered = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return nh3.clean(
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return mark_safe(cleaned)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -356,3 +356,15 @@ def test_the_api_root_lists_every_endpoint(db, client):
     root = client.get("/api/v1/").json()
     assert sorted(root) == sorted(ENDPOINTS)
     assert root["talks"] == "http://testserver/api/v1/talks/"
+
+
+def test_citations_list_the_oldest_source_first_and_undated_sources_last(db, client):
+    statement = make_statement()
+    cite(statement, make_source(outlet="Undated wire", published_on=None))
+    cite(statement, make_source(outlet="March paper", published_on=datetime.date(2024, 3, 1)))
+    cite(statement, make_source(outlet="January paper", published_on=datetime.date(2024, 1, 9)))
+    for url in (api("statements", statement.pk), api("statements")):
+        body = client.get(url).json()
+        record = body if "citations" in body else body["results"][0]
+        outlets = [citation["outlet"] for citation in record["citations"]]
+        assert outlets == ["January paper", "March paper", "Undated wire"]

@@ -5,7 +5,7 @@ import datetime
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -178,7 +178,9 @@ class Citation(models.Model):
     objects = CitationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["source__published_on", "source_id", "id"]
+        # Oldest source first and undated sources last, on every database (SQLite
+        # would put NULL first, PostgreSQL last).
+        ordering = [F("source__published_on").asc(nulls_last=True), "source_id", "id"]
         verbose_name = "citation"
         verbose_name_plural = "citations"
         indexes = [

@@ -293,17 +293,30 @@ def change_entry(correction) -> SafeString:
     )
 
 
-def _evidence_links(position) -> SafeString:
-    """The statements a position rests on, one link per line, or a dash."""
-    links = [
-        format_html(
-            '<a href="{}">{}, {}</a>',
-            statement.get_absolute_url(),
-            statement.attribution,
-            said.label() if (said := statement.stated_on_display) else "",
-        )
-        for statement in position.public_evidence
-    ]
+# How an editor's inference is marked beside a position's stance.
+_INFERRED = mark_safe(
+    ' · <abbr title="Inferred by editors from what the actor said">inferred</abbr>'
+)
+
+
+def _evidence_link(statement) -> SafeString:
+    """A link to a statement a position rests on: "attribution, date"."""
+    said = statement.stated_on_display
+    return format_html(
+        '<a href="{}">{}, {}</a>',
+        statement.get_absolute_url(),
+        statement.attribution,
+        said.label() if said else "",
+    )
+
+
+@register.simple_tag
+def evidence_links(position) -> SafeString:
+    """The statements a position rests on, one link per line, or a dash.
+
+    ``{% evidence_links position %}``, the position with ``public_evidence``.
+    """
+    links = [_evidence_link(statement) for statement in position.public_evidence]
     return mark_safe("<br>".join(links) if links else "—")
 
 
@@ -314,11 +327,7 @@ def topic_position_row(position) -> SafeString:
     ``{% topic_position_row position %}``, the position with ``public_evidence`` and
     ``public_citations``; a topic lists every position taken on it.
     """
-    inferred = (
-        mark_safe(' · <abbr title="Inferred by editors from what the actor said">inferred</abbr>')
-        if position.basis == "inferred"
-        else ""
-    )
+    inferred = _INFERRED if position.basis == "inferred" else ""
     cited = citations(position.public_citations) if position.public_citations else ""
     return format_html(
         '        <tr id="position-{}">\n'
@@ -336,7 +345,7 @@ def topic_position_row(position) -> SafeString:
         precise_date(position.as_of_display),
         inferred,
         render_markdown(position.summary),
-        _evidence_links(position),
+        evidence_links(position),
         cited,
     )
 
@@ -417,15 +426,7 @@ def position_summary(position) -> SafeString:
         return mark_safe('<span class="cell-empty">No position recorded</span>')
     evidence = ""
     if position.public_evidence:
-        links = "; ".join(
-            format_html(
-                '<a href="{}">{}, {}</a>',
-                statement.get_absolute_url(),
-                statement.attribution,
-                said.label() if (said := statement.stated_on_display) else "",
-            )
-            for statement in position.public_evidence
-        )
+        links = "; ".join(_evidence_link(statement) for statement in position.public_evidence)
         evidence = format_html('<p class="cell-meta">Evidence: {}</p>', mark_safe(links))
     return format_html(
         '{}\n<p class="cell-meta">Dated {}</p>\n{}',
@@ -465,11 +466,7 @@ def position_cell(position) -> SafeString:
             first.attribution,
             said.label() if said else "",
         )
-    inferred = (
-        mark_safe(' · <abbr title="Inferred by editors from what the actor said">inferred</abbr>')
-        if position.basis == "inferred"
-        else ""
-    )
+    inferred = _INFERRED if position.basis == "inferred" else ""
     meta = format_html(
         '<span class="cell-meta"><span class="visually-hidden">Position dated </span>{}{}</span>',
         precise_date(position.as_of_display),

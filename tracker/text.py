@@ -35,12 +35,12 @@ _PARAGRAPH_BREAK = re.compile(r"\n(?: *\n)+")
 def _prose_html(text: str) -> str | None:
     """What ``render_markdown`` gives for plain prose, without Markdown; None otherwise.
 
-    The same output for every text it accepts (tests/test_text.py holds it to that
-    and random prose); most texts are plain prose.
+    The same output as Markdown for every text it accepts (tests/test_text.py holds
+    it to that on chosen and random prose); most texts are plain prose.
     """
-    if not _PROSE.fullmatch(text) or _MARKUP_LINE.search(text) or " \n" in text:
+    if not _PROSE.fullmatch(text) or _MARKUP_LINE.search(text):
         return None
-    if text.endswith(" "):
+    if " \n" in text or text.endswith(" "):
         return None
     paragraphs = [part for part in _PARAGRAPH_BREAK.split(text.strip()) if part]
     return "\n".join(f"<p>{html.escape(part, quote=False)}</p>" for part in paragraphs)

@@ -25,12 +25,13 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core import serializers
 from django.db import models
 from django.db.models import Q
 
-from tracker.dates import PreciseDate, PreciseDateDescriptor
+from tracker.dates import PreciseDate, PreciseDateDescriptor, date_columns
 from tracker.models import (
     Actor,
     ActorKind,
@@ -155,6 +156,15 @@ def write_export(stream: io.TextIOBase) -> dict[str, int]:
 MAX_NAMED_IDS = 20_000
 
 
+class CitationRow(NamedTuple):
+    """One public citation in a download: the cited record, the source and where in it."""
+
+    record_type: str  # the cited record's model name, e.g. "statement"
+    record_id: int
+    source_id: int
+    locator: str
+
+
 class PublicData:
     """The public records of one talks (or of all talks) and the links between them.
 
@@ -236,7 +246,7 @@ class PublicData:
             return sources
         return sources.filter(pk__in=[citation.source_id for citation in self.citations()])
 
-    def citations(self) -> list[Citation]:
+    def citations(self) -> list[CitationRow]:
         """Public citations of the records in this data, in a stable order."""
         if not hasattr(self, "_citations"):
             # Citations on sources themselves are left out: the sources a
@@ -245,32 +255,54 @@ class PublicData:
             self._citations = self.citations_of(cited)
         return self._citations
 
-    def citations_of(self, models_: list[type[models.Model]]) -> list[Citation]:
-        """Public citations of this data's records of ``models_`` only, in a stable order."""
-        return self._on_records(Citation.objects.public(), models_, "source_id")
+    def citations_of(self, models_: list[type[models.Model]]) -> list[CitationRow]:
+        """Public citations of this data's records of ``models_`` only, in a stable order.
+
+        Plain tuples, not model instances: the largest talks has some 90,000
+        citations, and a download holds them all while it streams.
+        """
+        rows = self._on_records(Citation.objects.public(), models_, "source_id").values_list(
+            "content_type__model", "object_id", "source_id", "locator"
+        )
+        return self._kept(map(CitationRow._make, rows), models_, lambda c: c[:2])
 
     def corrections(self) -> list[Correction]:
         """Published corrections of the records in this data."""
         if not hasattr(self, "_corrections"):
             corrected = [table.model for table in CITED_TABLES]
-            self._corrections = self._on_records(Correction.objects.public(), corrected, "date")
+            rows = self._on_records(Correction.objects.public(), corrected, "date")
+            self._corrections = self._kept(
+                rows.select_related("content_type"),
+                corrected,
+                lambda c: (c.content_type.model, c.object_id),
+            )
         return self._corrections
 
-    def _on_records(self, queryset: models.QuerySet, models_: list, *order: str) -> list:
-        """Rows of a citation-like table that point at one of this data's records.
+    def _on_records(self, queryset: models.QuerySet, models_: list, *order: str):
+        """The rows of a citation-like table that may point at one of this data's records.
 
         One talks' data names its records' ids in the query, so its download
         reads its own citations only; larger data (all talks) reads the rows
-        of each kind and keeps those of its records.
+        of each kind, and ``_kept`` keeps those of its records.
         """
-        ids = {model: self.ids(model) for model in models_}
-        named = sum(len(pks) for pks in ids.values()) <= MAX_NAMED_IDS
+        ids = [self.ids(model) for model in models_]
+        named = sum(len(pks) for pks in ids) <= MAX_NAMED_IDS
         wanted = Q(pk__in=[])
-        for model, pks in ids.items():
+        for model, pks in zip(models_, ids, strict=True):
             kind = Q(content_type__app_label="tracker", content_type__model=model._meta.model_name)
             wanted |= kind & Q(object_id__in=pks) if named else kind
-        rows = queryset.filter(wanted).select_related("content_type").order_by(*order, "pk")
-        return [row for row in rows if row.object_id in ids[row.content_type.model_class()]]
+        return queryset.filter(wanted).order_by(*order, "pk")
+
+    def _kept(self, rows: Iterable, models_: list, record: Callable) -> list:
+        """The ``rows`` whose record (model name and pk, as ``record`` reads them) is in
+        this data."""
+        ids = {model._meta.model_name: self.ids(model) for model in models_}
+        kept = []
+        for row in rows:
+            model_name, pk = record(row)
+            if pk in ids[model_name]:
+                kept.append(row)
+        return kept
 
     def ids(self, model: type[models.Model]) -> set[int]:
         """Primary keys of the public records of ``model`` in this data."""
@@ -707,7 +739,7 @@ def _table_rows(name: str, data: PublicData) -> Iterable[list[object]]:
             return _link_rows(link, data)
     if name == "citations":
         return (
-            [c.content_type.model, c.object_id, c.source_id, c.locator]
+            [c.record_type, c.record_id, c.source_id, c.locator]
             for c in data.citations()
             if c.source_id in data.ids(Source)
         )
@@ -788,15 +820,21 @@ def _json_record(table: Table, obj: models.Model, data: PublicData, citations, c
                 other.pk for other in getattr(obj, link.field).all() if other.pk in visible
             )
     if table in CITED_TABLES:
-        record["citations"] = citations.get((table.model._meta.model_name, obj.pk), [])
+        record["citations"] = _citation_dicts(
+            citations.get((table.model._meta.model_name, obj.pk), [])
+        )
     return record
 
 
 def _citation_index(
     data: PublicData, models_: list[type[models.Model]] | None = None
-) -> dict[tuple[str, int], list[dict]]:
+) -> dict[tuple[str, int], list[tuple[dict, str]]]:
     """Each cited record's citations, keyed by (model name, pk): of every cited table, or
-    of ``models_`` only (reading only those tables' ids and citations)."""
+    of ``models_`` only (reading only those tables' ids and citations).
+
+    A citation is a pair: its source's fields (one dict per source, shared by every
+    citation of it) and the locator; ``_citation_dicts`` writes them out.
+    """
     if models_ is None:
         citations = data.citations()
         sources = Source.objects.filter(pk__in=data.ids(Source))
@@ -806,24 +844,27 @@ def _citation_index(
         sources = Source.objects.public()
         if len(cited) <= MAX_NAMED_IDS:
             sources = sources.filter(pk__in=cited)
-    sources = {source.pk: source for source in sources}
-    index: dict[tuple[str, int], list[dict]] = defaultdict(list)
-    for citation in citations:
-        source = sources.get(citation.source_id)
-        if source is None:
-            continue
+    sources = sources.only("title", "outlet", "url", *date_columns("published_on"))
+    fields: dict[int, dict] = {}
+    for source in sources.iterator(chunk_size=2000):
         published_on = source.published_on_display
-        index[(citation.content_type.model, citation.object_id)].append(
-            {
-                "source_id": source.pk,
-                "title": source.title,
-                "outlet": source.outlet,
-                "published_on": published_on.as_dict() if published_on else None,
-                "url": source.url,
-                "locator": citation.locator,
-            }
-        )
+        fields[source.pk] = {
+            "source_id": source.pk,
+            "title": source.title,
+            "outlet": source.outlet,
+            "published_on": published_on.as_dict() if published_on else None,
+            "url": source.url,
+        }
+    index: dict[tuple[str, int], list[tuple[dict, str]]] = defaultdict(list)
+    for record_type, record_id, source_id, locator in citations:
+        if source_id in fields:
+            index[(record_type, record_id)].append((fields[source_id], locator))
     return index
+
+
+def _citation_dicts(citations: list[tuple[dict, str]]) -> list[dict]:
+    """A record's citations as the JSON download writes them."""
+    return [{**source, "locator": locator} for source, locator in citations]
 
 
 def json_chunks(data: PublicData, about: dict) -> Iterator[str]:
@@ -895,7 +936,7 @@ def popolo_document(data: PublicData, absolute: Callable[[str], str]) -> dict:
     def sources(model_name: str, pk: int) -> list[dict]:
         return [
             {"url": c["url"] or absolute(f"/sources/{c['source_id']}/"), "note": c["title"]}
-            for c in citations.get((model_name, pk), [])
+            for c, _locator in citations.get((model_name, pk), [])
         ]
 
     def common(actor: Actor) -> dict:

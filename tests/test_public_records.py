@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 def test_actor_page_shows_native_name_right_to_left_with_its_language(client, seed):
     actor = Actor.objects.public().get(slug="kataib-hezbollah")
     html = client.get(actor.get_absolute_url()).content.decode()
+    assert "Armed group · Iraq</p>" in html  # the country's name, not its code
     assert '<span lang="ar" dir="rtl">كتائب حزب الله</span>' in html
     for alias in ("Kataib Hezbollah", "KH", "Hezbollah Brigades"):
         assert f"<li>{alias}</li>" in html
@@ -138,11 +139,16 @@ def test_event_page_shows_place_time_roles_and_only_public_accounts(client):
     make_statement(event=event, text="Public account", verification="confirmed")
     make_statement(event=event, text="Draft account", status=Status.DRAFT)
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "al-Mashtal, east Baghdad, Baghdad, IQ" in html
+    assert "al-Mashtal, east Baghdad, Baghdad, Iraq</dd>" in html
     assert '<time datetime="2024-02-07"' in html and "7 Feb 2024, night" in html
     assert "US Central Command</a> — perpetrator" in html
     assert "Hidden role" not in html
     assert "Public account" in html and "Draft account" not in html
+
+
+def test_a_country_code_that_names_no_country_is_shown_as_it_is(client):
+    event = make_event(slug="exercise", title="Exercise", country="XZ")
+    assert "<dd>XZ</dd>" in client.get(event.get_absolute_url()).content.decode()
 
 
 def test_source_page_lists_every_public_record_that_cites_it(client):

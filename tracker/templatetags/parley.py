@@ -6,6 +6,7 @@ import html
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, capfirst
+from django_countries import countries
 
 from tracker.models import STANCE_SCORES
 from tracker.text import markdown_excerpt, render_markdown
@@ -42,6 +43,13 @@ def format_html(template_string: str, *args) -> SafeString:
 def markdown_filter(text: str) -> SafeString:
     """Render editors' Markdown to sanitised HTML: ``{{ record.summary|markdown }}``."""
     return render_markdown(text or "")
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """The English short name of an ISO 3166-1 alpha-2 code ("IQ" → "Iraq"), or the code
+    itself when it names no country."""
+    return countries.name(code) or code
 
 
 @register.filter

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from tests.factories import (
     cite,
@@ -393,6 +394,52 @@ def test_whole_timeline_pages_run_oldest_first(client, long_talks, monkeypatch):
     third = client.get(url, {"page": 3}).content.decode()
     assert _timeline_titles(third) == [f"Speaker {day:02d}" for day in range(8, 13)]
     assert 'rel="prev"' in third and 'rel="next"' not in third
+
+
+def test_whole_timeline_pages_split_a_crowded_day_in_the_order_of_the_whole_timeline(
+    client, long_talks, monkeypatch
+):
+    # 5 March holds a milestone, two events and statements dated to the day and to its
+    # morning and night; statements dated to the week (from 4 March) and the month
+    # (from 1 March) share their first day with other entries. Pages of two cut
+    # through those days, and together they follow the order of the whole timeline.
+    negotiation = long_talks["negotiation"]
+    march_5 = datetime.date(2024, 3, 5)
+    make_milestone(negotiation, title="Round five", planned_on=march_5)
+    make_event(negotiation=negotiation, title="Night strike", occurred_on=march_5,
+               occurred_on_part_of_day="night")  # fmt: skip
+    for attribution, fields in (
+        ("morning speaker", {"stated_on_part_of_day": "morning"}),
+        ("night speaker", {"stated_on_part_of_day": "night"}),
+        ("weekly speaker", {"stated_on": datetime.date(2024, 3, 4), "stated_on_precision": "week"}),
+        (
+            "monthly speaker",
+            {"stated_on": datetime.date(2024, 3, 1), "stated_on_precision": "month"},
+        ),
+    ):
+        make_statement(negotiation=negotiation, attribution=attribution,
+                       **{"stated_on": march_5, **fields})  # fmt: skip
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_PER_PAGE", 2)
+    url = reverse("tracker:negotiation_timeline", args=["iraq-us"])
+    pages = []
+    for number in range(1, 20):
+        response = client.get(url, {"page": number})
+        if response.status_code == 404:
+            break
+        page = _timeline_titles(response.content.decode())
+        assert len(page) == 2 or client.get(url, {"page": number + 1}).status_code == 404
+        pages += page
+    whole = [
+        getattr(entry.record, "title", None) or capfirst(entry.record.attribution)
+        for entry in negotiation.timeline()
+    ]
+    assert pages == whole and len(whole) == 21
+    assert (
+        pages.index("Monthly speaker") < pages.index("Weekly speaker") < pages.index("Round five")
+    )
+    assert (
+        pages.index("Morning speaker") < pages.index("Night strike") < pages.index("Night speaker")
+    )
 
 
 def test_whole_timeline_keeps_the_day_looked_back_to_across_pages(client, long_talks, monkeypatch):

@@ -7,10 +7,11 @@ talks page can pin its query count.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Q, Subquery, Value
+from django.db.models import Count, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -192,6 +193,46 @@ def timeline(
     return Timeline(entries)
 
 
+class _TimelineDays:
+    """The whole timeline as a sequence a ``Paginator`` can slice, without reading it all.
+
+    Entries are ordered by their first day before anything else, so the number of
+    entries on each day (one grouped query per kind) tells which days a page
+    covers; only the records of those days are read and ordered in Python.
+    """
+
+    def __init__(self, milestones: list, events, statements):
+        self.milestones = milestones
+        self.querysets = {"event": (events, "occurred_on"), "statement": (statements, "stated_on")}
+        self.days: Counter = Counter(entry.date.start for entry in milestones)
+        for queryset, column in self.querysets.values():
+            rows = queryset.order_by().values_list(column).annotate(n=Count("pk"))
+            self.days.update(dict(rows))
+
+    def count(self) -> int:
+        return self.days.total()
+
+    def __getitem__(self, window: slice) -> list:
+        first = last = None
+        before = seen = 0  # entries on days before ``first``; entries up to the day
+        for day, n in sorted(self.days.items()):
+            if seen + n > window.start and first is None:
+                first, before = day, seen
+            seen += n
+            if first is not None:
+                last = day
+            if seen >= window.stop:
+                break
+        if first is None:
+            return []
+        entries = [entry for entry in self.milestones if first <= entry.date.start <= last]
+        for kind, (queryset, column) in self.querysets.items():
+            within = queryset.filter(**{f"{column}__gte": first, f"{column}__lte": last})
+            entries += [TimelineEntry(kind, getattr(r, f"{column}_display"), r) for r in within]
+        entries.sort(key=lambda entry: entry.sort_key)
+        return entries[window.start - before : window.stop - before]
+
+
 def timeline_page(
     negotiation,
     number: int,
@@ -201,46 +242,16 @@ def timeline_page(
 ) -> Page:
     """Page ``number`` of the whole timeline, oldest first; ``Http404`` past its end.
 
-    Only the dates of the talks' events and statements are read to order them;
-    then the records of the one page. Five queries.
+    The talks' entries are counted by day to find the days of the page; then the
+    records of those days are read. Five queries.
     """
     milestones, events, statements = _timeline_querysets(negotiation, as_of, since)
-    keyed: list = []
-    for milestone in milestones:
-        entry = TimelineEntry("milestone", milestone.date_display, milestone)
-        keyed.append((entry.sort_key, entry))
-    for kind, queryset, date in (
-        ("event", events, "occurred_on"),
-        ("statement", statements, "stated_on"),
-    ):
-        columns = ("pk", date, f"{date}_precision", f"{date}_part_of_day")
-        for pk, start, precision, part in queryset.values_list(*columns):
-            keyed.append((sort_key(start, precision, part, kind, pk), kind))
-    keyed.sort(key=lambda pair: pair[0])
+    entries = [TimelineEntry("milestone", m.date_display, m) for m in milestones]
+    days = _TimelineDays(entries, events, statements)
     try:
-        page = Paginator(keyed, per_page, allow_empty_first_page=True).page(number)
+        return Paginator(days, per_page, allow_empty_first_page=True).page(number)
     except InvalidPage as error:
         raise Http404("No such page.") from error
-    wanted = {"event": [], "statement": []}
-    for key, item in page.object_list:
-        if item in wanted:
-            wanted[item].append(key[-1])
-    found = {
-        "event": events.in_bulk(wanted["event"]) if wanted["event"] else {},
-        "statement": statements.in_bulk(wanted["statement"]) if wanted["statement"] else {},
-    }
-    entries = []
-    for key, item in page.object_list:
-        if isinstance(item, TimelineEntry):
-            entries.append(item)
-        elif item == "event":
-            event = found["event"][key[-1]]
-            entries.append(TimelineEntry("event", event.occurred_on_display, event))
-        else:
-            statement = found["statement"][key[-1]]
-            entries.append(TimelineEntry("statement", statement.stated_on_display, statement))
-    page.object_list = entries
-    return page
 
 
 def position_matrix(

@@ -228,6 +228,22 @@ def test_results_are_paginated(client):
     assert client.get(SEARCH, {"q": "zanzibar", "page": 3}).status_code == 404
 
 
+def test_equal_matches_run_latest_first_then_oldest_record_across_pages(client):
+    # The same words in every statement rank them alike; a title match outranks them.
+    days = [datetime.date(2024, 1, 1 + n % 4) for n in range(23)]
+    statements = [make_statement(text="Zanzibar said so.", stated_on=day) for day in days]
+    undated = make_statement(text="Zanzibar said so.", stated_on=None)
+    titled = make_statement(attribution="Zanzibar office", text="Zanzibar said so.")
+    latest_first = sorted(
+        statements, key=lambda statement: (-statement.stated_on.toordinal(), statement.pk)
+    )
+    expected = [titled, *latest_first, undated]
+    urls = result_urls(search(client, q="zanzibar")) + result_urls(
+        search(client, q="zanzibar", page=2)
+    )
+    assert urls == [statement.get_absolute_url() for statement in expected]
+
+
 def test_quoted_phrases_must_match_whole_and_minus_excludes_a_word(client):
     together = make_statement(text="The Zanzibar Pemba agreement.")
     apart = make_statement(text="Pemba said Zanzibar.")

@@ -44,6 +44,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models.query import RawQuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -73,6 +74,19 @@ MAX_QUERY_LENGTH = 200
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 _MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+# What a page of results reads of each document (not its body).
+_PAGE_COLUMNS = (
+    "id",
+    "kind",
+    "object_id",
+    "title",
+    "detail",
+    "url",
+    "date_label",
+    "date_start",
+    "date_end",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -683,48 +697,99 @@ class Results:
     def __getitem__(self, page: slice) -> list[Hit]:
         if not self.count():
             return []
-        rows = self._page_queryset()[page]
+        if connection.vendor == "postgresql":
+            rows = self._postgres_page()[page]
+        else:
+            rows = self._sqlite_page(page.start or 0, page.stop)
         return [Hit(row, marked(row.title_marked), marked(row.snippet_marked)) for row in rows]
 
-    def _page_queryset(self) -> QuerySet:
-        documents = self._filtered
+    def _documents(self) -> QuerySet:
+        """The documents the filters leave, kinds included."""
         if self.kinds:
-            documents = documents.filter(kind__in=self.kinds)
-        documents = documents.defer("body", "vector")
-        if connection.vendor == "postgresql":
-            query = self.query.postgres()
-            marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
-            return (
-                documents.filter(vector=query)
-                .annotate(
-                    rank=SearchRank(F("vector"), query),
-                    title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
-                    snippet_marked=SearchHeadline(
-                        "body",
-                        query,
-                        max_words=30,
-                        min_words=12,
-                        max_fragments=2,
-                        fragment_delimiter=" … ",
-                        **marks,
-                    ),
-                )
-                .order_by("-rank", F("date_start").desc(nulls_last=True), "pk")
+            return self._filtered.filter(kind__in=self.kinds)
+        return self._filtered
+
+    def _postgres_page(self) -> QuerySet:
+        documents = self._documents().defer("body", "vector")
+        query = self.query.postgres()
+        marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
+        return (
+            documents.filter(vector=query)
+            .annotate(
+                rank=SearchRank(F("vector"), query),
+                title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
+                snippet_marked=SearchHeadline(
+                    "body",
+                    query,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **marks,
+                ),
             )
-        # FTS5's ranking and highlighting functions only work in the query that
-        # joins the FTS table, which the ORM cannot express without extra().
-        return documents.extra(
-            tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE}.rowid = tracker_searchdocument.id", f"{FTS_TABLE} MATCH %s"],
-            params=[self.query.fts5()],
-            select={
-                "score": f"bm25({FTS_TABLE}, 10.0, 1.0)",
-                "title_marked": f"highlight({FTS_TABLE}, 0, %s, %s)",
-                "snippet_marked": f"snippet({FTS_TABLE}, 1, %s, %s, ' … ', 30)",
-            },
-            select_params=[MARK_START, MARK_END, MARK_START, MARK_END],
-            order_by=["score", "-date_start", "id"],
+            .order_by("-rank", F("date_start").desc(nulls_last=True), "pk")
         )
+
+    def _sqlite_page(self, start: int, stop: int) -> RawQuerySet:
+        """Rows ``start`` to ``stop`` by rank, then latest date, then id, with highlighting.
+
+        Every match has to be ranked, but only those that could reach the page
+        (ranked no worse than the ``stop``-th) are then looked up for their
+        date, and only the page's rows are highlighted. Without filters the
+        ranking reads the FTS table alone.
+        """
+        match = self.query.fts5()
+        documents = self._documents()
+        if documents.query.has_filters():
+            # FTS5's ranking function only works in the query that joins the
+            # FTS table, which the ORM cannot express without extra().
+            ranked = documents.extra(
+                tables=[FTS_TABLE],
+                where=[f"{FTS_TABLE}.rowid = tracker_searchdocument.id", f"{FTS_TABLE} MATCH %s"],
+                params=[match],
+                select={"score": f"bm25({FTS_TABLE}, 10.0, 1.0)"},
+            )
+            ranked_sql, ranked_params = ranked.values_list("id", "score").query.sql_with_params()
+        else:
+            ranked_sql = (
+                f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score"
+                f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            )
+            ranked_params = (match,)
+        columns = ", ".join(f"document.{name}" for name in _PAGE_COLUMNS)
+        sql = f"""
+            WITH ranked(id, score) AS MATERIALIZED ({ranked_sql}),
+            page AS (
+                SELECT ranked.id, ranked.score FROM ranked
+                CROSS JOIN tracker_searchdocument AS document ON document.id = ranked.id
+                WHERE ranked.score <= coalesce(
+                    (SELECT score FROM ranked ORDER BY score LIMIT 1 OFFSET %s), 1e308
+                )
+                ORDER BY ranked.score, document.date_start DESC, document.id
+                LIMIT %s OFFSET %s
+            )
+            SELECT {columns},
+                highlight({FTS_TABLE}, 0, %s, %s) AS title_marked,
+                snippet({FTS_TABLE}, 1, %s, %s, ' … ', 30) AS snippet_marked
+            FROM page
+            CROSS JOIN tracker_searchdocument AS document ON document.id = page.id
+            CROSS JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = page.id
+            WHERE {FTS_TABLE} MATCH %s
+            ORDER BY page.score, document.date_start DESC, document.id
+        """
+        params = [
+            *ranked_params,
+            max(stop - 1, 0),
+            stop - start,
+            start,
+            MARK_START,
+            MARK_END,
+            MARK_START,
+            MARK_END,
+            match,
+        ]
+        return SearchDocument.objects.raw(sql, params)
 
 
 def search(

@@ -21,7 +21,8 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
-from tracker.api.pagination import IdsFirstPaginator
+from tracker.api import views
+from tracker.api.pagination import IdsFirstPaginator, count_published
 from tracker.dates import Precision
 from tracker.models import Statement, Status
 
@@ -36,6 +37,18 @@ ENDPOINTS = [
     "milestones",
     "sources",
 ]
+
+VIEWSETS = {
+    "talks": views.TalksViewSet,
+    "actors": views.ActorViewSet,
+    "relationships": views.RelationshipViewSet,
+    "topics": views.TopicViewSet,
+    "positions": views.PositionViewSet,
+    "statements": views.StatementViewSet,
+    "events": views.EventViewSet,
+    "milestones": views.MilestoneViewSet,
+    "sources": views.SourceViewSet,
+}
 
 MAKERS = {
     "talks": make_negotiation,
@@ -281,6 +294,36 @@ def test_a_page_found_by_its_ids_first_holds_what_slicing_the_list_would(db):
         for number in plain.page_range:
             assert list(ids_first.page(number)) == list(plain.page(number))
         assert ids_first.count == 7
+
+
+# Lists whose unfiltered count is worked out from their model's statuses (count_published).
+COUNTED_BY_STATUS = [endpoint for endpoint in ENDPOINTS if VIEWSETS[endpoint].counts_published]
+
+
+@pytest.mark.parametrize("endpoint", COUNTED_BY_STATUS)
+def test_a_list_counted_by_status_is_its_models_public_records_and_nothing_more(endpoint):
+    listed = VIEWSETS[endpoint]().get_queryset().order_by().values("pk")
+    public = listed.model.objects.public().order_by().values("pk")
+    # The same conditions and joins: the list asks nothing of any related record.
+    assert str(listed.query) == str(public.query)
+
+
+@pytest.mark.parametrize("endpoint", COUNTED_BY_STATUS)
+def test_counting_by_status_finds_as_many_as_counting_the_public_records(db, client, endpoint):
+    for status in (Status.PUBLISHED, Status.DRAFT, Status.PUBLISHED, Status.IN_REVIEW):
+        MAKERS[endpoint](status=status)
+    model = MAKERS[endpoint](status=Status.RETRACTED)._meta.model
+    assert count_published(model) == model.objects.public().count() == 2
+    assert client.get(api(endpoint)).json()["count"] == 2
+
+
+def test_a_filtered_list_is_counted_over_its_records(db, client):
+    speaker = make_actor()
+    make_statement(speaker=speaker)
+    make_statement()
+    make_statement(speaker=speaker, status=Status.DRAFT)
+    assert client.get(api("statements"), {"actor": speaker.pk}).json()["count"] == 1
+    assert client.get(api("statements")).json()["count"] == 2
 
 
 def test_a_page_past_the_last_is_a_json_404(db, client):

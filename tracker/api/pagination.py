@@ -1,10 +1,16 @@
 """Page-number pagination with strict parameters."""
 
 import re
+from collections.abc import Callable
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.db.models import Model
+from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from tracker.models import Status
 
 
 def _whole_number(request, name: str, default: int, maximum: int) -> int:
@@ -17,6 +23,37 @@ def _whole_number(request, name: str, default: int, maximum: int) -> int:
     return int(raw)
 
 
+def count_published(model: type[Model], using: str = "default") -> int:
+    """``model.objects.public().count()`` for a model whose ``public()`` is its status alone.
+
+    SQLite counts a whole table from its b-tree pages without reading a row,
+    but ``COUNT(*) … WHERE status = 'published'`` reads one index entry per
+    record: 5-6 ms at 190,000 public statements, against under 1 ms for the
+    whole table less the records before and after "published" in the status
+    index. Every status compares less than, equal to or greater than
+    "published", and none is NULL, so the two numbers are the same.
+    PostgreSQL scans either way, so there the count is the plain one, written
+    out so that Django need not compile it.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    status = quote(model._meta.get_field("status").column)
+    if connection.vendor == "sqlite":
+        sql = (
+            f"SELECT (SELECT COUNT(*) FROM {table})"
+            f" - (SELECT COUNT(*) FROM {table} WHERE {status} < %s)"
+            f" - (SELECT COUNT(*) FROM {table} WHERE {status} > %s)"
+        )
+        params = [Status.PUBLISHED, Status.PUBLISHED]
+    else:
+        sql = f"SELECT COUNT(*) FROM {table} WHERE {status} = %s"
+        params = [Status.PUBLISHED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
 class IdsFirstPaginator(Paginator):
     """Finds a page's ids first, then reads only those records, in the same query.
 
@@ -24,7 +61,20 @@ class IdsFirstPaginator(Paginator):
     join, every skipped row; over ids alone it walks an index. The page is
     ``WHERE id IN (SELECT id … ORDER BY … LIMIT … OFFSET …)`` in the list's
     order: one query, as before, and the same records.
+
+    ``count``, when given, works out the number of records in the list instead
+    of ``COUNT(*)`` over it.
     """
+
+    def __init__(self, object_list, per_page, count: Callable[[], int] | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        if self._count is None:
+            return super().count
+        return self._count()
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -64,7 +114,9 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         page_size = self.get_page_size(request)
         number = _whole_number(request, self.page_query_param, 1, self.max_page)
-        paginator = self.django_paginator_class(queryset, page_size)
+        # A view may know a cheaper way to count its list (``PublicViewSet.count_list``).
+        count = view.count_list(queryset) if view is not None else None
+        paginator = self.django_paginator_class(queryset, page_size, count=count)
         if number > max(paginator.num_pages, 1):
             raise NotFound("Invalid page: past the last page.")
         self.page = paginator.page(number)

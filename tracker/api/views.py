@@ -7,6 +7,8 @@ stable order ending in the id, so paging never skips or repeats a record.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 from csp.decorators import csp_update
@@ -26,7 +28,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from tracker.api import filters, serializers
-from tracker.api.pagination import Pagination
+from tracker.api.pagination import Pagination, count_published
 from tracker.models import (
     Actor,
     Citation,
@@ -144,6 +146,9 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[0-9]+"
+    # True when the list, unfiltered, is its model's ``.public()`` and nothing more (no
+    # condition on a related record): then ``count_published`` counts it.
+    counts_published = False
 
     def id_lists(self) -> list[IdList]:
         """The lists of linked ids each record carries, read after its page is."""
@@ -174,9 +179,18 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             return queryset
         # No filter asked for: every filter would pass the list through unchanged (none is
         # required, none acts on an empty value), so skip building the FilterSet and its form.
-        if self.filterset_class.base_filters.keys().isdisjoint(self.request.query_params):
+        if not self.filters_asked_for():
             return queryset
         return super().filter_queryset(queryset)
+
+    def filters_asked_for(self) -> bool:
+        return not self.filterset_class.base_filters.keys().isdisjoint(self.request.query_params)
+
+    def count_list(self, queryset: QuerySet) -> Callable[[], int] | None:
+        """How the paginator counts the list instead of ``COUNT(*)`` over it; None: that way."""
+        if self.counts_published and not self.filters_asked_for():
+            return partial(count_published, queryset.model, queryset.db)
+        return None
 
 
 @_documented(serializers.NegotiationSerializer, "talks")
@@ -185,6 +199,7 @@ class TalksViewSet(PublicViewSet):
 
     serializer_class = serializers.NegotiationSerializer
     filterset_class = filters.TalksFilter
+    counts_published = True
 
     def get_queryset(self) -> QuerySet:
         key_figures = (
@@ -214,6 +229,7 @@ class ActorViewSet(PublicViewSet):
 
     serializer_class = serializers.ActorSerializer
     filterset_class = filters.ActorFilter
+    counts_published = True
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -317,6 +333,7 @@ class StatementViewSet(PublicViewSet):
 
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilter
+    counts_published = True
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -353,6 +370,7 @@ class EventViewSet(PublicViewSet):
 
     serializer_class = serializers.EventSerializer
     filterset_class = filters.EventFilter
+    counts_published = True
 
     def get_queryset(self) -> QuerySet:
         roles = EventRole.objects.public().only("event", "actor", "role", "note")
@@ -426,6 +444,7 @@ class SourceViewSet(PublicViewSet):
 
     serializer_class = serializers.SourceSerializer
     filterset_class = filters.SourceFilter
+    counts_published = True
 
     def get_queryset(self) -> QuerySet:
         return (

@@ -21,9 +21,10 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
+from tracker import generate
 from tracker.dates import Precision
-from tracker.models import SearchDocument, Status
-from tracker.search import parse_query, plain
+from tracker.models import SearchDocument, Statement, Status
+from tracker.search import KIND_BLOCK, document_id, kind_ids, parse_query, plain
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("tracker:search")
@@ -140,6 +141,35 @@ def test_editing_a_record_updates_search(client):
     event.save()
     assert result_urls(search(client, q="zanzibar")) == []
     assert result_urls(search(client, q="pemba")) == [event.get_absolute_url()]
+
+
+def test_editing_a_record_keeps_its_place_among_equal_matches(client):
+    first = make_statement(text="Zanzibar said so.")
+    second = make_statement(text="Zanzibar said so.")
+    first.channel = Statement.Channel.TELEGRAM
+    first.save()
+    urls = result_urls(search(client, q="zanzibar"))
+    assert urls == [first.get_absolute_url(), second.get_absolute_url()]
+
+
+def test_each_kind_of_document_takes_its_own_block_of_ids(client):
+    records = one_of_each_kind("Zanzibar")
+    documents = SearchDocument.objects.all()
+    ids = {(d.kind, d.object_id): d.pk for d in documents}
+    for kind, record in records.items():
+        assert ids[kind, record.pk] == document_id(kind, record.pk)
+    for document in documents:
+        first, last = kind_ids(document.kind)
+        assert first < document.pk <= last
+    with pytest.raises(ValueError):
+        document_id("statement", KIND_BLOCK)
+
+
+def test_the_generator_numbers_documents_as_search_does(db):
+    generate.generate(300, seed=3, log=lambda line: None)
+    documents = SearchDocument.objects.values_list("pk", "kind", "object_id")
+    assert documents.count() > 300
+    assert all(pk == document_id(kind, object_id) for pk, kind, object_id in documents)
 
 
 def test_unpublishing_talks_takes_their_topics_out_of_search(client):
@@ -356,6 +386,10 @@ def test_search_runs_four_queries_whatever_the_data(client, django_assert_num_qu
     # count per kind, and the page of results with its highlighting.
     with django_assert_num_queries(4):
         search(client, q="zanzibar", talks=talks.slug, kind=["statement", "topic"])
+    with django_assert_num_queries(4):
+        search(client, q="zanzibar", kind=["statement", "topic"])
+    with django_assert_num_queries(4):
+        search(client, q="zanzibar")
 
 
 def test_rebuild_search_index_restores_the_index(client, seed):

@@ -46,7 +46,6 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils.text import slugify
 
 from tracker.dates import PartOfDay, PreciseDate, Precision, period_start
@@ -868,14 +867,13 @@ class Generator:
                 counts[spec.kind] = len(batch)
         finally:
             search.plain = original_plain
-        next_pk = (SearchDocument.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
         documents, links = [], []
 
         def add(document: search.Document) -> None:
-            nonlocal next_pk
+            pk = search.document_id(document.kind, document.object_id)
             documents.append(
                 {
-                    "pk": next_pk,
+                    "pk": pk,
                     "kind": document.kind,
                     "object_id": document.object_id,
                     "title": search._clean(document.title)[:500],
@@ -888,10 +886,9 @@ class Generator:
                 }
             )
             links.extend(
-                {"searchdocument_id": next_pk, "negotiation_id": talks}
+                {"searchdocument_id": pk, "negotiation_id": talks}
                 for talks in sorted(document.talks)
             )
-            next_pk += 1
 
         statement_url = url_builder("tracker:statement")
         for row, speaker_name, date, talks in self.statement_documents:

@@ -2,7 +2,8 @@
 
 One ``SearchDocument`` row stands for one public record: its title, the rest of
 its text, a short detail line, its date with precision, its talks and its
-address. This module is the only writer of that table:
+address, under the id ``document_id`` gives it (one block of ids per kind).
+This module is the only writer of that table:
 
 - ``update_records`` re-indexes records after a save (signals below call it),
   and drops any record the public may no longer see (draft, in review,
@@ -74,6 +75,43 @@ MAX_QUERY_LENGTH = 200
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 _MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+# A document's id is its record's id within a block of ids for its kind, so
+# that the FTS table alone tells each match's kind: the count per kind and the
+# kind filter read ranges of rowids instead of every matching document.
+# Statements and sources take the last blocks, as the data generator has
+# always numbered them, which keeps the order of equally ranked results.
+KIND_BLOCK = 10**12
+_KIND_BLOCKS = {
+    kind: n
+    for n, kind in enumerate(
+        [
+            SearchKind.TALKS,
+            SearchKind.ACTOR,
+            SearchKind.TOPIC,
+            SearchKind.POSITION,
+            SearchKind.EVENT,
+            SearchKind.MILESTONE,
+            SearchKind.STATEMENT,
+            SearchKind.SOURCE,
+        ],
+        start=1,
+    )
+}
+
+
+def document_id(kind: str, object_id: int) -> int:
+    """The id of the search document of record ``object_id`` of ``kind``."""
+    if not 0 < object_id < KIND_BLOCK:
+        raise ValueError(f"A record id must be between 1 and {KIND_BLOCK - 1}: {object_id}")
+    return _KIND_BLOCKS[kind] * KIND_BLOCK + object_id
+
+
+def kind_ids(kind: str) -> tuple[int, int]:
+    """The first and last document id that ``kind`` may have."""
+    first = _KIND_BLOCKS[kind] * KIND_BLOCK
+    return first, first + KIND_BLOCK - 1
+
 
 # What a page of results reads of each document (not its body).
 _PAGE_COLUMNS = (
@@ -212,6 +250,7 @@ class Document:
 
     def row(self) -> SearchDocument:
         return SearchDocument(
+            id=document_id(self.kind, self.object_id),
             kind=self.kind,
             object_id=self.object_id,
             title=_clean(self.title)[:500],
@@ -683,10 +722,26 @@ class Results:
     def facets(self) -> dict[str, int]:
         """How many results each kind has (filters other than kind applied)."""
         if self._facets is None:
-            rows = self._matching().order_by().values_list("kind").annotate(n=Count("pk"))
-            counts = dict(rows)
+            if connection.vendor == "sqlite" and not self._filtered.query.has_filters():
+                counts = self._sqlite_kind_counts()
+            else:
+                rows = self._matching().order_by().values_list("kind").annotate(n=Count("pk"))
+                counts = dict(rows)
             self._facets = {kind: counts[kind] for kind in SearchKind.values if kind in counts}
         return self._facets
+
+    def _sqlite_kind_counts(self) -> dict[str, int]:
+        """Matches per kind, counted in the FTS table by ranges of ids."""
+        match = self.query.fts5()
+        sql = " UNION ALL ".join(
+            f"SELECT %s, count(*) FROM {FTS_TABLE}"
+            f" WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s"
+            for _ in SearchKind.values
+        )
+        params = [value for kind in SearchKind.values for value in (kind, match, *kind_ids(kind))]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {kind: n for kind, n in cursor.fetchall() if n}
 
     def count(self) -> int:
         return sum(n for kind, n in self.facets.items() if not self.kinds or kind in self.kinds)
@@ -736,12 +791,12 @@ class Results:
 
         Every match has to be ranked, but only those that could reach the page
         (ranked no worse than the ``stop``-th) are then looked up for their
-        date, and only the page's rows are highlighted. Without filters the
-        ranking reads the FTS table alone.
+        date, and only the page's rows are highlighted. Without filters other
+        than kind the ranking reads the FTS table alone.
         """
         match = self.query.fts5()
-        documents = self._documents()
-        if documents.query.has_filters():
+        if self._filtered.query.has_filters():
+            documents = self._documents()
             # FTS5's ranking function only works in the query that joins the
             # FTS table, which the ORM cannot express without extra().
             ranked = documents.extra(
@@ -756,7 +811,12 @@ class Results:
                 f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score"
                 f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
             )
-            ranked_params = (match,)
+            ranked_params = [match]
+            if self.kinds:
+                ranked_sql += (
+                    " AND (" + " OR ".join(["rowid BETWEEN %s AND %s"] * len(self.kinds)) + ")"
+                )
+                ranked_params += [value for kind in self.kinds for value in kind_ids(kind)]
         columns = ", ".join(f"document.{name}" for name in _PAGE_COLUMNS)
         sql = f"""
             WITH ranked(id, score) AS MATERIALIZED ({ranked_sql}),

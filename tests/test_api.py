@@ -65,7 +65,7 @@ MAKERS = {
 # Queries per list request, whatever the page size: the publication stamp (read by
 # tracker.caching for the ETag), the count, the page, then one per prefetch.
 LIST_QUERIES = {
-    "talks": 7,  # + citations, participants, key figures, key figures' citations
+    "talks": 6,  # + participants, key figures, citations (of the talks and key figures)
     "actors": 4,  # + citations
     "relationships": 4,  # + citations (both actors joined)
     "topics": 4,  # + citations (talks joined)

@@ -199,32 +199,35 @@ _FIGURE_VALUE = decimal_field(14, 2)
 _COORDINATE = decimal_field(8, 5)
 
 
-def citation_data(citation: Citation, origin: str) -> dict:
-    """What ``CitationSerializer`` writes for ``citation``."""
-    source = citation.source
+def citation_data(citation, origin: str) -> dict:
+    """What ``CitationSerializer`` writes for ``citation`` (an ``api.views.PublicCitation``)."""
     return {
         "source": citation.source_id,
-        "title": source.title,
-        "outlet": source.outlet,
-        "date": date_of(source, "published_on"),
+        "title": citation.title,
+        "outlet": citation.outlet,
+        "date": date_of(citation, "published_on"),
         "locator": citation.locator,
-        "url": origin + source.get_absolute_url(),
+        "url": origin + citation.get_absolute_url(),
     }
 
 
 def citations_data(record, origin: str) -> list[dict]:
-    """The citations the view prefetched into ``record.public_citations``."""
+    """The citations the view read into ``record.public_citations``."""
     return [citation_data(citation, origin) for citation in record.public_citations]
 
 
 class CitationSerializer(serializers.ModelSerializer):
-    """A published source behind a record."""
+    """A published source behind a record.
+
+    It writes what the view read of each citation and its source into an
+    ``api.views.PublicCitation``.
+    """
 
     source = serializers.IntegerField(source="source_id", read_only=True)
-    title = serializers.CharField(source="source.title", read_only=True)
-    outlet = serializers.CharField(source="source.outlet", read_only=True)
+    title = serializers.CharField(read_only=True)
+    outlet = serializers.CharField(read_only=True)
     date = PreciseDateSerializer(
-        source="source.published_on_display",
+        source="published_on_display",
         read_only=True,
         allow_null=True,
         help_text="When the source was published.",
@@ -236,7 +239,7 @@ class CitationSerializer(serializers.ModelSerializer):
         fields = ["source", "title", "outlet", "date", "locator", "url"]
         read_only_fields = fields
 
-    def to_representation(self, citation: Citation) -> dict:
+    def to_representation(self, citation) -> dict:
         return citation_data(citation, request_origin(self.context))
 
 

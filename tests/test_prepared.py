@@ -1,0 +1,110 @@
+"""Prepared querysets: built and compiled once, they return what the queryset would."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Prefetch
+
+from tests.factories import make_actor, make_position, make_statement, make_topic
+from tracker.models import Position, Statement, Status
+from tracker.prepared import prepared
+
+pytestmark = pytest.mark.django_db
+
+
+def _statements_of(speaker_id: int, day: datetime.date):
+    return (
+        Statement.objects.public()
+        .filter(speaker=speaker_id, stated_on__lte=day)
+        .select_related("speaker")
+        .order_by("stated_on", "id")
+    )
+
+
+@pytest.fixture
+def said():
+    first, second = make_actor(name="First"), make_actor(name="Second")
+    for speaker in (first, second):
+        for day in (1, 5, 9):
+            make_statement(speaker=speaker, stated_on=datetime.date(2024, 3, day), text=f"{day}")
+    make_statement(speaker=first, stated_on=datetime.date(2024, 3, 2), status=Status.DRAFT)
+    return first, second
+
+
+def test_prepared_query_returns_what_the_queryset_returns_for_each_call(
+    said, django_assert_num_queries
+):
+    statements_of = prepared(_statements_of)
+    for speaker in said:
+        for day in (
+            datetime.date(2024, 3, 1),
+            datetime.date(2024, 3, 6),
+            datetime.date(2025, 1, 1),
+        ):
+            expected = list(_statements_of(speaker.pk, day))
+            with django_assert_num_queries(1):  # the speaker comes with each statement
+                found = statements_of(speaker.pk, day)
+                assert [s.speaker.name for s in found] == [s.speaker.name for s in expected]
+            assert [(s.pk, s.text, s.stated_on) for s in found] == [
+                (s.pk, s.text, s.stated_on) for s in expected
+            ]
+    assert len(statements_of.compiled) == 1  # one SQL served every call
+
+
+def test_prepared_query_takes_strings_and_lists_of_ids_one_sql_per_list_length(said):
+    @prepared
+    def by_names(names: list[int], text: str):
+        return Statement.objects.public().filter(speaker__in=names, text=text).order_by("id")
+
+    first, second = said
+    assert [s.speaker_id for s in by_names([first.pk], "5")] == [first.pk]
+    assert [s.speaker_id for s in by_names([first.pk, second.pk], "9")] == [first.pk, second.pk]
+    assert by_names([second.pk], "none") == []
+    assert by_names([], "5") == []
+    assert len(by_names.compiled) == 3
+
+
+def test_prepared_query_runs_its_prefetches_and_value_lists():
+    actor, topic = make_actor(), make_topic()
+    evidence = [make_statement(text="one"), make_statement(text="two")]
+    make_position(actor, topic, evidence)
+
+    @prepared
+    def positions_of(actor_id: int):
+        texts = Statement.objects.order_by("text")
+        return Position.objects.filter(actor=actor_id).prefetch_related(
+            Prefetch("evidence", queryset=texts, to_attr="texts")
+        )
+
+    @prepared
+    def ids_of(actor_id: int):
+        return Position.objects.filter(actor=actor_id).values_list("topic_id", flat=True)
+
+    (position,) = positions_of(actor.pk)
+    assert [s.text for s in position.texts] == ["one", "two"]
+    assert ids_of(actor.pk) == [topic.pk]
+    assert ids_of(actor.pk + 1000) == []
+
+
+def test_an_id_too_large_for_the_database_finds_nothing_rather_than_failing(said):
+    find = prepared(lambda pk: Statement.objects.filter(pk=pk))
+    assert find(said[0].statements.first().pk)
+    assert find(10**30) == [] and find(-(10**30)) == []
+
+
+def test_an_argument_that_is_not_a_query_parameter_is_refused_on_the_first_call(said):
+    @prepared
+    def newest(n: int):
+        return Statement.objects.order_by("-id")[:n]
+
+    @prepared
+    def containing(text: str):
+        return Statement.objects.filter(text__icontains=text)
+
+    with pytest.raises(ImproperlyConfigured, match="must be a parameter"):
+        newest(2)
+    with pytest.raises(ImproperlyConfigured, match="must be a parameter"):
+        containing("5")
+    with pytest.raises(TypeError, match="changes the SQL"):
+        prepared(_statements_of)(None, datetime.date(2024, 1, 1))

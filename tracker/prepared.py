@@ -1,0 +1,175 @@
+"""Querysets whose SQL Django builds once per process, then runs with each call's values.
+
+Django builds a queryset's filters and compiles its SQL on every evaluation. For
+the short queries of a public page that takes 0.3–1.5 ms a query, several times
+what SQLite or PostgreSQL take to run them, and a page runs five to twelve.
+``prepared`` builds the queryset once with marker values in place of the
+arguments, keeps the compiled SQL, and on each call runs that SQL with the
+call's values through Django's own iterable: the same model instances, the same
+``select_related`` objects, the same prefetches (which build their own queries).
+
+    @prepared
+    def topics_of(statement_id: int):
+        return Topic.objects.public().filter(statements=statement_id)
+
+    topics = topics_of(statement.pk)  # a list
+
+Arguments may be ints, strings, dates, or lists or tuples of ints (one SQL per
+list length). Each must reach the SQL as a parameter of a lookup, as filters
+put it; a value that changes the SQL itself (a slice bound, a field name, None)
+cannot be prepared, and the first call says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import functools
+from collections.abc import Callable, Sequence
+
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections
+from django.db.models import QuerySet
+
+# Compiled shapes kept per prepared function; the oldest goes first past this.
+MAX_SHAPES = 256
+# Marker values: unlike anything Parley stores or a query holds as a constant.
+_INT_MARK = 2**62
+_DAY_MARK = datetime.date(1, 1, 1)
+_INT_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _shape(value) -> object:
+    """What the SQL depends on in an argument: its type, and a list's length."""
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"A prepared query cannot take {value!r}: it changes the SQL.")
+    if isinstance(value, int | str | datetime.date) and not isinstance(value, datetime.datetime):
+        return type(value)
+    if isinstance(value, list | tuple) and all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        return ("ints", len(value))
+    raise TypeError(f"A prepared query takes ints, strings, dates or lists of ints, not {value!r}.")
+
+
+def _flatten(args: Sequence) -> list:
+    values = []
+    for arg in args:
+        values.extend(arg if isinstance(arg, list | tuple) else [arg])
+    return values
+
+
+class _Prepared:
+    """One compiled query: the queryset built with markers, its SQL and where each value goes."""
+
+    def __init__(self, build: Callable[..., QuerySet], args: Sequence):
+        slot = iter(range(1_000_000))
+        markers: list = []
+
+        def mark(value):
+            n = next(slot)
+            if isinstance(value, str):
+                marker = f"\x00prepared-{n}\x00"
+            elif isinstance(value, datetime.date):
+                marker = _DAY_MARK + datetime.timedelta(days=n)
+            else:
+                marker = _INT_MARK + n
+            markers.append(marker)
+            return marker
+
+        marked = [
+            [mark(item) for item in arg] if isinstance(arg, list | tuple) else mark(arg)
+            for arg in args
+        ]
+        self.build = build
+        self.queryset = build(*marked)
+        self.name = getattr(build, "__qualname__", repr(build))
+        self.alias = self.queryset.db
+        connection = connections[self.alias]
+        self.compiler = self.queryset.query.get_compiler(using=self.alias)
+        self.empty = False
+        try:
+            self.sql, params = self.compiler.as_sql()
+        except EmptyResultSet:
+            self.empty = True
+            return
+        self.adapt = [self._adapter(marker, connection) for marker in markers]
+        where = {
+            adapt(marker): n
+            for n, (marker, adapt) in enumerate(zip(markers, self.adapt, strict=True))
+        }
+        self.params = [(where.get(param) if _hashable(param) else None, param) for param in params]
+        found = {n for n, _ in self.params if n is not None}
+        missing = [markers[n] for n in range(len(markers)) if n not in found]
+        if missing or any(isinstance(m, str) and m in self.sql for m in markers):
+            raise ImproperlyConfigured(
+                f"{self.name}: every argument of a prepared query must be a parameter of "
+                "its SQL (a filter's value), not part of the SQL itself."
+            )
+
+    @staticmethod
+    def _adapter(marker, connection) -> Callable:
+        if isinstance(marker, datetime.date):
+            return connection.ops.adapt_datefield_value
+        return lambda value: value
+
+    def run(self, args: Sequence) -> list:
+        if self.empty:
+            return []
+        if any(
+            isinstance(v, int) and not _INT_RANGE[0] <= v <= _INT_RANGE[1] for v in _flatten(args)
+        ):
+            # Beyond a 64-bit column: Django's lookups know what that means (no row
+            # is equal to it, say); the database driver would refuse the value.
+            return list(self.build(*args))
+        values = [adapt(value) for adapt, value in zip(self.adapt, _flatten(args), strict=True)]
+        params = tuple(param if n is None else values[n] for n, param in self.params)
+        queryset = self.queryset._chain()
+        # The query of this one evaluation hands Django's iterable a compiler that
+        # already knows its columns and SQL; nothing else ever sees this query.
+        queryset.query.get_compiler = functools.partial(self._compiler, params)
+        return list(queryset)
+
+    def _compiler(self, params: tuple, using=None, connection=None, elide_empty=True):
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connection or connections[using or self.alias]
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        return compiler
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def padded(ids) -> list[int]:
+    """``ids`` sorted, the last repeated up to a power of two: the same rows for ``__in``,
+    and few list lengths, so few SQL shapes to compile."""
+    ids = sorted(ids)
+    size = 1
+    while size < len(ids):
+        size *= 2
+    return ids + ids[-1:] * (size - len(ids))
+
+
+def prepared(build: Callable[..., QuerySet]) -> Callable[..., list]:
+    """Decorate a function that builds a queryset from its arguments: calls return the
+    queryset's results as a list, building and compiling its SQL once per argument shape
+    (the types of the arguments and the lengths of lists), for up to ``MAX_SHAPES``."""
+    compiled: dict[tuple, _Prepared] = {}
+
+    @functools.wraps(build)
+    def run(*args) -> list:
+        key = tuple(_shape(arg) for arg in args)
+        entry = compiled.get(key)
+        if entry is None:
+            if len(compiled) >= MAX_SHAPES:
+                del compiled[next(iter(compiled))]
+            entry = compiled[key] = _Prepared(build, args)
+        return entry.run(args)
+
+    run.compiled = compiled
+    return run

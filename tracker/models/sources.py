@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from tracker.dates import date_columns, precise_date_constraints, precise_date_fields
+from tracker.dates import precise_date_constraints, precise_date_fields
 from tracker.links import page_url
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
@@ -102,51 +102,10 @@ class CitationQuerySet(models.QuerySet):
         """Citations of published sources; the cited record is checked by its own queryset."""
         return self.filter(source__status=Status.PUBLISHED)
 
-    def for_records(self, *records) -> dict:
-        """Citations of ``records`` (of any models) in one query, keyed by (model name, pk).
 
-        Filters on the content type's name through a join rather than its id,
-        so the query count never depends on ContentType's cache.
-        """
-        groups: dict[str, set] = {}
-        for record in records:
-            groups.setdefault(record._meta.model_name, set()).add(record.pk)
-        condition = Q()
-        for model_name, pks in groups.items():
-            condition |= Q(
-                content_type__app_label="tracker",
-                content_type__model=model_name,
-                object_id__in=pks,
-            )
-        found: dict[tuple, list] = {}
-        if not groups:
-            return found
-        # What a page shows of a citation: the source's link, outlet and date, and the
-        # locator. Sorted here rather than in SQL, where Django's ORDER BY over a join
-        # costs more than the query; undated sources come last on every database.
-        citations = (
-            self.filter(condition)
-            .select_related("source", "content_type")
-            .only(
-                "object_id",
-                "locator",
-                "source__outlet",
-                *date_columns("source__published_on"),
-                "content_type__app_label",
-                "content_type__model",
-            )
-            .order_by()
-        )
-        for citation in citations:
-            key = (citation.content_type.model, citation.object_id)
-            found.setdefault(key, []).append(citation)
-        for group in found.values():
-            group.sort(key=_citation_order)
-        return found
-
-
-def _citation_order(citation) -> tuple:
-    """Oldest source first, undated sources last, then by source and citation."""
+def citation_order(citation) -> tuple:
+    """Oldest source first, undated sources last, then by source and citation: the order
+    of ``Citation.Meta.ordering``, for sorting a few citations in Python."""
     published_on = citation.source.published_on
     return (
         published_on is None,

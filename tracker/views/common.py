@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -9,7 +10,10 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tracker.dates import date_columns
 from tracker.models import Citation, Correction, Status
+from tracker.models.sources import citation_order
+from tracker.prepared import padded, prepared
 
 # Time travel reaches back to the first year any source could plausibly
 # describe and forward to a year no reader needs; outside that, a date is
@@ -57,13 +61,28 @@ def paginate(request: HttpRequest, items, per_page: int) -> Page:
         raise Http404("No such page.") from error
 
 
-def record_or_gone(request: HttpRequest, queryset: QuerySet, **lookup) -> Model | HttpResponse:
-    """Return the published record, a 410 page for a retracted one, or raise 404.
+def record_finder(queryset: Callable[[], QuerySet], *fields: str) -> Callable[..., list]:
+    """A prepared query (tracker.prepared) for ``record_or_gone``: the published or
+    retracted record of ``queryset()`` whose ``fields`` have the values it is called with."""
+
+    @prepared
+    def find(*values):
+        lookup = dict(zip(fields, values, strict=True))
+        # The lookup names one record; unordered, the query skips compiling an ORDER BY.
+        return queryset().on_record().filter(**lookup).order_by()[:1]
+
+    return find
+
+
+def record_or_gone(
+    request: HttpRequest, find: Callable[..., list], *values
+) -> Model | HttpResponse:
+    """Return the published record ``find(*values)`` finds (see ``record_finder``), a 410
+    page for a retracted one, or raise 404.
 
     Template for the 410: tracker/gone.html, with the record and its corrections.
     """
-    # The lookup names one record; unordered, the query skips compiling an ORDER BY.
-    record = next(iter(queryset.on_record().filter(**lookup).order_by()[:1]), None)
+    record = next(iter(find(*values)), None)
     if record is None:
         raise Http404("No such record.")
     if not record.is_public:
@@ -89,6 +108,42 @@ def _records(groups) -> list[Model]:
     return records
 
 
+def _kinds(records: list[Model]) -> list:
+    """``records`` as arguments of ``records_of``: model name, pks, model name, pks, …"""
+    groups: dict[str, set] = {}
+    for record in records:
+        groups.setdefault(record._meta.model_name, set()).add(record.pk)
+    kinds = []
+    for model_name in sorted(groups):
+        kinds += [model_name, padded(groups[model_name])]
+    return kinds
+
+
+def records_of(kinds: tuple) -> Q:
+    """The records named by ``kinds`` (see ``_kinds``), through a citation's or
+    correction's content type and object id.
+
+    Filters on the content type's name through a join rather than its id, so the
+    query count never depends on ContentType's cache.
+    """
+    condition = Q()
+    for model_name, pks in zip(kinds[::2], kinds[1::2], strict=True):
+        condition |= Q(
+            content_type__app_label="tracker", content_type__model=model_name, object_id__in=pks
+        )
+    return condition
+
+
+@prepared
+def _corrections(*kinds) -> QuerySet:
+    return (
+        Correction.objects.public()
+        .filter(records_of(kinds))
+        .select_related("content_type")
+        .order_by()
+    )
+
+
 def corrections_for(record: Model, *others) -> list[Correction]:
     """The published corrections of ``record`` and of the records shown with it, newest first.
 
@@ -98,16 +153,9 @@ def corrections_for(record: Model, *others) -> list[Correction]:
     """
     records = [record, *_records(others)]
     by_key = {(r._meta.model_name, r.pk): r for r in records}
-    condition = Q()
-    for model_name in {key[0] for key in by_key}:
-        condition |= Q(
-            content_type__app_label="tracker",
-            content_type__model=model_name,
-            object_id__in=[pk for name, pk in by_key if name == model_name],
-        )
     # Few rows: sorted here, newest first, rather than by an ORDER BY.
     corrections = sorted(
-        Correction.objects.public().filter(condition).select_related("content_type").order_by(),
+        _corrections(*_kinds(records)),
         key=lambda correction: (correction.date, correction.pk),
         reverse=True,
     )
@@ -116,13 +164,36 @@ def corrections_for(record: Model, *others) -> list[Correction]:
     return corrections
 
 
-def attach_citations(*groups) -> None:
-    """Give every record in ``groups`` (records or lists of them) ``public_citations``.
+@prepared
+def _citations(*kinds) -> QuerySet:
+    # What a page shows of a citation: the source's link, outlet and date, and the
+    # locator. Sorted in Python rather than in SQL, where Django's ORDER BY over a
+    # join costs more than the query; undated sources come last on every database.
+    return (
+        Citation.objects.public()
+        .filter(records_of(kinds))
+        .select_related("source", "content_type")
+        .only(
+            "object_id",
+            "locator",
+            "source__outlet",
+            *date_columns("source__published_on"),
+            "content_type__app_label",
+            "content_type__model",
+        )
+        .order_by()
+    )
 
-    One query for all of them, whatever their models.
-    """
+
+def attach_citations(*groups) -> None:
+    """Give every record in ``groups`` (records or lists of them) ``public_citations``,
+    oldest source first. One query for all of them, whatever their models."""
     records = _records(groups)
-    found = Citation.objects.public().for_records(*records)
+    found: dict[tuple, list] = {}
+    for citation in _citations(*_kinds(records)) if records else ():
+        found.setdefault((citation.content_type.model, citation.object_id), []).append(citation)
+    for citations in found.values():
+        citations.sort(key=citation_order)
     for record in records:
         record.public_citations = found.get((record._meta.model_name, record.pk), [])
 

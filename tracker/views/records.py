@@ -1,6 +1,6 @@
 """Pages of single records: actors, statements, events, sources; and the changes log."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -17,16 +17,35 @@ from tracker.models import (
     Source,
     Statement,
 )
+from tracker.prepared import prepared
 from tracker.views.common import (
     CITING_KINDS,
     attach_citations,
     corrections_for,
     paginate,
     public_records,
+    record_finder,
     record_or_gone,
 )
 
 RECENT_ITEMS = 25
+
+_ACTOR = record_finder(lambda: Actor.objects, "slug")
+# Of a statement's speaker, event and talks: whether public, and their links and names.
+_STATEMENT_COLUMNS = (
+    *(field.attname for field in Statement._meta.concrete_fields),
+    "speaker__status", "speaker__slug", "speaker__name",
+    "event__status", "event__slug", "event__title", *date_columns("event__occurred_on"),
+    "negotiation__status", "negotiation__slug", "negotiation__title",
+)  # fmt: skip
+_STATEMENT = record_finder(
+    lambda: Statement.objects.select_related("speaker", "event", "negotiation").only(
+        *_STATEMENT_COLUMNS
+    ),
+    "pk",
+)
+_EVENT = record_finder(lambda: Event.objects.select_related("negotiation"), "slug")
+_SOURCE = record_finder(lambda: Source.objects, "pk")
 
 
 # What a record's name and URL need, so the changes log links without extra queries.
@@ -40,38 +59,35 @@ _LINK_RELATIONS = {
 }
 
 
-@require_safe
-def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """An actor: profile, native name, aliases, relationships, positions, statements, events.
+# The queries of the actor page, by the actor's id.
 
-    Template: tracker/actor.html with ``actor``, ``relationships``,
-    ``participations``, ``positions`` (by topic, newest first, ``is_current``
-    set), ``statements``, ``event_roles``, ``corrections``.
-    """
-    actor = record_or_gone(request, Actor.objects, slug=slug)
-    if isinstance(actor, HttpResponse):
-        return actor
-    # An actor has few relationships: sorted here, as Relationship.Meta.ordering says,
-    # rather than by an ORDER BY over two joins.
-    relationships = sorted(
+
+@prepared
+def _actor_relationships(pk: int) -> QuerySet:
+    return (
         Relationship.objects.public()
-        .filter(Q(subject=actor) | Q(object=actor))
+        .filter(Q(subject=pk) | Q(object=pk))
         .select_related("subject", "object")
-        .order_by(),
-        key=lambda r: (r.subject.name, r.kind, r.object.name),
+        .order_by()
     )
-    participations = list(
+
+
+@prepared
+def _actor_participations(pk: int) -> QuerySet:
+    return (
         Participation.objects.public()
-        .filter(actor=actor)
+        .filter(actor=pk)
         .select_related("negotiation")
         .only("role", "negotiation__slug", "negotiation__title")
         .order_by("order", "pk")
     )
-    # By talks and topic, newest first within a topic; sorted here, since an ORDER BY
-    # over two joins costs Django more to build than the query costs to run.
-    positions = sorted(
+
+
+@prepared
+def _actor_positions(pk: int) -> QuerySet:
+    return (
         public_records("position")
-        .filter(actor=actor)
+        .filter(actor=pk)
         .only(
             "actor__name",  # a correction of the position names it by its actor
             "stance",
@@ -85,7 +101,47 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "topic__negotiation__title",
         )
         .with_public_evidence()
-        .order_by(),
+        .order_by()
+    )
+
+
+@prepared
+def _actor_statements(pk: int) -> QuerySet:
+    return Statement.objects.public().filter(speaker=pk)[:RECENT_ITEMS]
+
+
+@prepared
+def _actor_event_roles(pk: int) -> QuerySet:
+    return (
+        EventRole.objects.public()
+        .filter(actor=pk)
+        .select_related("event")
+        .only("role", "event__slug", "event__title", *date_columns("event__occurred_on"))
+        .order_by("-event__occurred_on", "event__title")[:RECENT_ITEMS]
+    )
+
+
+@require_safe
+def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An actor: profile, native name, aliases, relationships, positions, statements, events.
+
+    Template: tracker/actor.html with ``actor``, ``relationships``,
+    ``participations``, ``positions`` (by topic, newest first, ``is_current``
+    set), ``statements``, ``event_roles``, ``corrections``.
+    """
+    actor = record_or_gone(request, _ACTOR, slug)
+    if isinstance(actor, HttpResponse):
+        return actor
+    # An actor has few relationships: sorted here, as Relationship.Meta.ordering says,
+    # rather than by an ORDER BY over two joins.
+    relationships = sorted(
+        _actor_relationships(actor.pk), key=lambda r: (r.subject.name, r.kind, r.object.name)
+    )
+    participations = _actor_participations(actor.pk)
+    # By talks and topic, newest first within a topic; sorted here, since an ORDER BY
+    # over two joins costs Django more to build than the query costs to run.
+    positions = sorted(
+        _actor_positions(actor.pk),
         key=lambda p: (
             p.topic.negotiation.title,
             p.topic.order,
@@ -98,14 +154,10 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for position in positions:
         position.is_current = position.topic_id not in seen_topics
         seen_topics.add(position.topic_id)
-    statements = list(actor.statements.public()[:RECENT_ITEMS])
-    event_roles = list(
-        EventRole.objects.public()
-        .filter(actor=actor)
-        .select_related("event")
-        .only("role", "event__slug", "event__title", *date_columns("event__occurred_on"))
-        .order_by("-event__occurred_on", "event__title")[:RECENT_ITEMS]
-    )
+    statements = _actor_statements(actor.pk)
+    for statement in statements:
+        statement.speaker = actor
+    event_roles = _actor_event_roles(actor.pk)
     attach_citations(actor, relationships, statements)
     context = {
         "actor": actor,
@@ -119,28 +171,19 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracker/actor.html", context)
 
 
-@require_safe
-def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A statement: quote or paraphrase, attribution as reported, channel, date, sources.
+# The queries of the statement page, by the statement's id.
 
-    Template: tracker/statement.html with ``statement``, ``speaker``, ``event``
-    and ``negotiation`` (each None unless public), ``topics``, ``positions``,
-    ``milestones``, ``corrections``.
-    """
-    statements = Statement.objects.select_related("speaker", "event", "negotiation").only(
-        *(field.attname for field in Statement._meta.concrete_fields),
-        # Of the speaker, event and talks: whether public, and their links and names.
-        "speaker__status", "speaker__slug", "speaker__name",
-        "event__status", "event__slug", "event__title", *date_columns("event__occurred_on"),
-        "negotiation__status", "negotiation__slug", "negotiation__title",
-    )  # fmt: skip
-    statement = record_or_gone(request, statements, pk=pk)
-    if isinstance(statement, HttpResponse):
-        return statement
-    topics = list(public_records("topic").filter(statements=statement))
-    positions = list(
+
+@prepared
+def _statement_topics(pk: int) -> QuerySet:
+    return public_records("topic").filter(statements=pk)
+
+
+@prepared
+def _statement_positions(pk: int) -> QuerySet:
+    return (
         public_records("position")
-        .filter(evidence=statement)
+        .filter(evidence=pk)
         .only(
             "stance",
             "actor_id",
@@ -153,7 +196,27 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "topic__negotiation__slug",
         )
     )
-    milestones = list(public_records("milestone").filter(statements=statement))
+
+
+@prepared
+def _statement_milestones(pk: int) -> QuerySet:
+    return public_records("milestone").filter(statements=pk)
+
+
+@require_safe
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A statement: quote or paraphrase, attribution as reported, channel, date, sources.
+
+    Template: tracker/statement.html with ``statement``, ``speaker``, ``event``
+    and ``negotiation`` (each None unless public), ``topics``, ``positions``,
+    ``milestones``, ``corrections``.
+    """
+    statement = record_or_gone(request, _STATEMENT, pk)
+    if isinstance(statement, HttpResponse):
+        return statement
+    topics = _statement_topics(statement.pk)
+    positions = _statement_positions(statement.pk)
+    milestones = _statement_milestones(statement.pk)
     attach_citations(statement)
     context = {
         "statement": statement,
@@ -173,6 +236,36 @@ def _if_public(record):
     return record if record is not None and record.is_public else None
 
 
+# The queries of the event page, by the event's id.
+
+
+@prepared
+def _event_roles(pk: int) -> QuerySet:
+    return (
+        EventRole.objects.public()
+        .filter(event=pk)
+        .select_related("actor")
+        .only("role", "note", "actor__slug", "actor__name")
+        .order_by()
+    )
+
+
+@prepared
+def _event_accounts(pk: int) -> QuerySet:
+    return Statement.objects.public().filter(event=pk).order_by("stated_on", "id")
+
+
+@prepared
+def _event_milestones(pk: int) -> QuerySet:
+    return (
+        public_records("milestone")
+        .filter(events=pk)
+        .select_related(None)
+        .only("slug", "title")
+        .order_by("held_on", "planned_on", "title")
+    )
+
+
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An event: place, time, actors and roles, and every account of it side by side.
@@ -180,26 +273,15 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Template: tracker/event.html with ``event``, ``negotiation``, ``roles``,
     ``accounts``, ``verifications`` (the distinct ones), ``milestones``, ``corrections``.
     """
-    event = record_or_gone(request, Event.objects.select_related("negotiation"), slug=slug)
+    event = record_or_gone(request, _EVENT, slug)
     if isinstance(event, HttpResponse):
         return event
     # Few rows: sorted here rather than by an ORDER BY over a join.
-    roles = sorted(
-        EventRole.objects.public()
-        .filter(event=event)
-        .select_related("actor")
-        .only("role", "note", "actor__slug", "actor__name")
-        .order_by(),
-        key=lambda role: (role.role, role.actor.name),
-    )
-    accounts = list(event.accounts.public().order_by("stated_on", "id"))
-    milestones = list(
-        public_records("milestone")
-        .filter(events=event)
-        .select_related(None)
-        .only("slug", "title")
-        .order_by("held_on", "planned_on", "title")
-    )
+    roles = sorted(_event_roles(event.pk), key=lambda role: (role.role, role.actor.name))
+    accounts = _event_accounts(event.pk)
+    for account in accounts:
+        account.event = event
+    milestones = _event_milestones(event.pk)
     attach_citations(event, accounts)
     context = {
         "event": event,
@@ -238,7 +320,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("source", "content_type")
         .order_by("pk")
     )
-    source = citations[0].source if citations else record_or_gone(request, Source.objects, pk=pk)
+    source = citations[0].source if citations else record_or_gone(request, _SOURCE, pk)
     if isinstance(source, HttpResponse):
         return source
     locators: dict[str, dict[int, list[str]]] = {}

@@ -4,6 +4,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from tracker.dates import date_columns
 from tracker.models import (
+    Event,
     Milestone,
     Negotiation,
     NegotiationState,
@@ -20,6 +22,7 @@ from tracker.models import (
     Status,
     Topic,
 )
+from tracker.prepared import prepared
 from tracker.views.charts import stance_chart
 from tracker.views.common import (
     attach_citations,
@@ -27,6 +30,7 @@ from tracker.views.common import (
     page_number,
     parse_day,
     public_records,
+    record_finder,
     record_or_gone,
 )
 
@@ -35,6 +39,21 @@ LATEST_STATEMENTS = 6
 # The talks page shows the newest entries of the timeline; its own pages hold the rest.
 TIMELINE_LATEST = 30
 TIMELINE_PER_PAGE = 50
+
+_TALKS = record_finder(lambda: Negotiation.objects, "slug")
+_TOPIC = record_finder(
+    lambda: Topic.objects.filter(negotiation__status=Status.PUBLISHED).select_related(
+        "negotiation"
+    ),
+    "negotiation__slug",
+    "slug",
+)
+_MILESTONE = record_finder(
+    lambda: Milestone.objects.filter(negotiation__status=Status.PUBLISHED).select_related(
+        "negotiation"
+    ),
+    "slug",
+)
 
 
 @require_safe
@@ -107,7 +126,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     part of the query, for links that keep it), ``corrections``.
     """
     as_of, compare, to = _time_travel(request)
-    negotiation = record_or_gone(request, Negotiation.objects, slug=slug)
+    negotiation = record_or_gone(request, _TALKS, slug)
     if isinstance(negotiation, HttpResponse):
         return negotiation
     participations = list(
@@ -162,7 +181,7 @@ def negotiation_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     """
     as_of, compare, to = _time_travel(request)
     number = page_number(request)
-    negotiation = record_or_gone(request, Negotiation.objects, slug=slug)
+    negotiation = record_or_gone(request, _TALKS, slug)
     if isinstance(negotiation, HttpResponse):
         return negotiation
     page = negotiation.timeline_page(number, TIMELINE_PER_PAGE, as_of=to or as_of, since=compare)
@@ -180,6 +199,35 @@ def negotiation_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracker/timeline.html", context)
 
 
+# The queries of the topic and milestone pages, by the record's id.
+
+
+@prepared
+def _topic_positions(pk: int) -> QuerySet:
+    return (
+        Position.objects.public()
+        .filter(topic=pk, actor__status=Status.PUBLISHED)
+        .select_related("actor")
+        .with_public_evidence()
+        .order_by("actor__name", "as_of")
+    )
+
+
+@prepared
+def _topic_statements(pk: int) -> QuerySet:
+    return Statement.objects.public().filter(topics=pk).order_by("-stated_on", "-id")[:10]
+
+
+@prepared
+def _milestone_statements(pk: int) -> QuerySet:
+    return Statement.objects.public().filter(milestones=pk)
+
+
+@prepared
+def _milestone_events(pk: int) -> QuerySet:
+    return Event.objects.public().filter(milestones=pk)
+
+
 @require_safe
 def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> HttpResponse:
     """A topic: each actor's stance over time, as a chart and as a table.
@@ -187,20 +235,11 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
     Template: tracker/topic.html with ``topic``, ``positions`` (oldest first per
     actor), ``chart`` (see views.charts), ``statements``, ``corrections``.
     """
-    topics = Topic.objects.filter(negotiation__status=Status.PUBLISHED)
-    topic = record_or_gone(
-        request, topics.select_related("negotiation"), negotiation__slug=negotiation_slug, slug=slug
-    )
+    topic = record_or_gone(request, _TOPIC, negotiation_slug, slug)
     if isinstance(topic, HttpResponse):
         return topic
-    positions = list(
-        Position.objects.public()
-        .filter(topic=topic, actor__status=Status.PUBLISHED)
-        .select_related("actor")
-        .with_public_evidence()
-        .order_by("actor__name", "as_of")
-    )
-    statements = list(topic.statements.public().order_by("-stated_on", "-id")[:10])
+    positions = _topic_positions(topic.pk)
+    statements = _topic_statements(topic.pk)
     attach_citations(topic, positions, statements)
     context = {
         "topic": topic,
@@ -220,14 +259,11 @@ def milestone_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Template: tracker/milestone.html with ``milestone``, ``statements``,
     ``events``, ``corrections``.
     """
-    milestones = Milestone.objects.filter(negotiation__status=Status.PUBLISHED).select_related(
-        "negotiation"
-    )
-    milestone = record_or_gone(request, milestones, slug=slug)
+    milestone = record_or_gone(request, _MILESTONE, slug)
     if isinstance(milestone, HttpResponse):
         return milestone
-    statements = list(milestone.statements.public())
-    events = list(milestone.events.public())
+    statements = _milestone_statements(milestone.pk)
+    events = _milestone_events(milestone.pk)
     attach_citations(milestone, statements, events)
     context = {
         "milestone": milestone,

@@ -17,7 +17,7 @@ from tracker.models import (
     Source,
     Statement,
 )
-from tracker.prepared import prepared
+from tracker.prepared import padded, prepared
 from tracker.views.common import (
     CITING_KINDS,
     attach_citations,
@@ -305,6 +305,26 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/source_list.html", {"page": page})
 
 
+# The queries of the source page: its citations, by the source's id, and the records
+# of each kind that cite it, by their ids.
+
+
+@prepared
+def _source_citations(pk: int) -> QuerySet:
+    return (
+        Citation.objects.public()
+        .filter(source_id=pk, content_type__app_label="tracker")
+        .select_related("source", "content_type")
+        .order_by("pk")
+    )
+
+
+_CITED = {
+    kind: prepared(lambda pks, kind=kind: public_records(kind).filter(pk__in=pks))
+    for kind in CITING_KINDS
+}
+
+
 @require_safe
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A source and every public record that cites it, each with the locator.
@@ -314,12 +334,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """
     # One query says which records cite the source, where, and (when any does) what
     # the source is; then one query per kind of record that cites it.
-    citations = list(
-        Citation.objects.public()
-        .filter(source_id=pk, content_type__app_label="tracker")
-        .select_related("source", "content_type")
-        .order_by("pk")
-    )
+    citations = _source_citations(pk)
     source = citations[0].source if citations else record_or_gone(request, _SOURCE, pk)
     if isinstance(source, HttpResponse):
         return source
@@ -333,7 +348,7 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for kind in CITING_KINDS:
         if kind not in locators:
             continue
-        records = list(public_records(kind).filter(pk__in=locators[kind]))
+        records = _CITED[kind](padded(locators[kind]))
         for record in records:
             record.locators = locators[kind][record.pk]
         if records:

@@ -107,4 +107,24 @@ def test_an_argument_that_is_not_a_query_parameter_is_refused_on_the_first_call(
     with pytest.raises(ImproperlyConfigured, match="must be a parameter"):
         containing("5")
     with pytest.raises(TypeError, match="changes the SQL"):
-        prepared(_statements_of)(None, datetime.date(2024, 1, 1))
+        prepared(_statements_of)(True, datetime.date(2024, 1, 1))
+
+
+def test_none_and_keyword_arguments_each_have_their_own_sql(said):
+    @prepared
+    def said_by(speaker_id: int | None, before: datetime.date | None, *, newest: int):
+        statements = Statement.objects.public().order_by("-stated_on", "-id")
+        if speaker_id is not None:
+            statements = statements.filter(speaker=speaker_id)
+        if before is not None:
+            statements = statements.filter(stated_on__lt=before)
+        return statements[:newest]
+
+    first, second = said
+    march_6 = datetime.date(2024, 3, 6)
+    assert [s.text for s in said_by(first.pk, None, newest=2)] == ["9", "5"]
+    assert [s.text for s in said_by(second.pk, march_6, newest=2)] == ["5", "1"]
+    assert [s.text for s in said_by(None, march_6, newest=3)] == ["5", "5", "1"]
+    assert [s.text for s in said_by(None, None, newest=1)] == ["9"]
+    assert [s.text for s in said_by(first.pk, None, newest=1)] == ["9"]
+    assert len(said_by.compiled) == 5

@@ -14,10 +14,12 @@ call's values through Django's own iterable: the same model instances, the same
 
     topics = topics_of(statement.pk)  # a list
 
-Arguments may be ints, strings, dates, or lists or tuples of ints (one SQL per
-list length). Each must reach the SQL as a parameter of a lookup, as filters
-put it; a value that changes the SQL itself (a slice bound, a field name, None)
-cannot be prepared, and the first call says so.
+Positional arguments may be ints, strings, dates, lists or tuples of ints (one
+SQL per list length), or None (one SQL with and one without: the builder leaves
+the filter out). Each value must reach the SQL as a parameter of a lookup, as
+filters put it; a value that changes the SQL itself (a slice bound, a field
+name) cannot be prepared that way, and the first call says so. Keyword
+arguments are for those: each set of them is built and compiled on its own.
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ _INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 def _shape(value) -> object:
-    """What the SQL depends on in an argument: its type, and a list's length."""
-    if isinstance(value, bool) or value is None:
+    """What the SQL depends on in an argument: its type, a list's length, or that it is None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
         raise TypeError(f"A prepared query cannot take {value!r}: it changes the SQL.")
     if isinstance(value, int | str | datetime.date) and not isinstance(value, datetime.datetime):
         return type(value)
@@ -55,14 +59,15 @@ def _shape(value) -> object:
 def _flatten(args: Sequence) -> list:
     values = []
     for arg in args:
-        values.extend(arg if isinstance(arg, list | tuple) else [arg])
+        if arg is not None:
+            values.extend(arg if isinstance(arg, list | tuple) else [arg])
     return values
 
 
 class _Prepared:
     """One compiled query: the queryset built with markers, its SQL and where each value goes."""
 
-    def __init__(self, build: Callable[..., QuerySet], args: Sequence):
+    def __init__(self, build: Callable[..., QuerySet], args: Sequence, options: dict):
         slot = iter(range(1_000_000))
         markers: list = []
 
@@ -78,11 +83,15 @@ class _Prepared:
             return marker
 
         marked = [
-            [mark(item) for item in arg] if isinstance(arg, list | tuple) else mark(arg)
+            None
+            if arg is None
+            else [mark(item) for item in arg]
+            if isinstance(arg, list | tuple)
+            else mark(arg)
             for arg in args
         ]
-        self.build = build
-        self.queryset = build(*marked)
+        self.build = functools.partial(build, **options)
+        self.queryset = self.build(*marked)
         self.name = getattr(build, "__qualname__", repr(build))
         self.alias = self.queryset.db
         connection = connections[self.alias]
@@ -158,17 +167,18 @@ def padded(ids) -> list[int]:
 def prepared(build: Callable[..., QuerySet]) -> Callable[..., list]:
     """Decorate a function that builds a queryset from its arguments: calls return the
     queryset's results as a list, building and compiling its SQL once per argument shape
-    (the types of the arguments and the lengths of lists), for up to ``MAX_SHAPES``."""
+    (the types of the positional arguments, the lengths of lists, which are None, and
+    the keyword arguments' values), for up to ``MAX_SHAPES``."""
     compiled: dict[tuple, _Prepared] = {}
 
     @functools.wraps(build)
-    def run(*args) -> list:
-        key = tuple(_shape(arg) for arg in args)
+    def run(*args, **options) -> list:
+        key = (tuple(_shape(arg) for arg in args), tuple(sorted(options.items())))
         entry = compiled.get(key)
         if entry is None:
             if len(compiled) >= MAX_SHAPES:
                 del compiled[next(iter(compiled))]
-            entry = compiled[key] = _Prepared(build, args)
+            entry = compiled[key] = _Prepared(build, args, options)
         return entry.run(args)
 
     run.compiled = compiled

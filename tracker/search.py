@@ -805,7 +805,8 @@ class Results:
                 params=[match],
                 select={"score": f"bm25({FTS_TABLE}, 10.0, 1.0)"},
             )
-            ranked_sql, ranked_params = ranked.values_list("id", "score").query.sql_with_params()
+            ranked = ranked.order_by().values_list("id", "score")
+            ranked_sql, ranked_params = ranked.query.sql_with_params()
         else:
             ranked_sql = (
                 f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 1.0) AS score"
@@ -819,7 +820,7 @@ class Results:
                 ranked_params += [value for kind in self.kinds for value in kind_ids(kind)]
         columns = ", ".join(f"document.{name}" for name in _PAGE_COLUMNS)
         sql = f"""
-            WITH ranked(id, score) AS MATERIALIZED ({ranked_sql}),
+            WITH ranked(id, score) AS ({ranked_sql}),
             page AS (
                 SELECT ranked.id, ranked.score FROM ranked
                 CROSS JOIN tracker_searchdocument AS document ON document.id = ranked.id

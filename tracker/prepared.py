@@ -37,7 +37,7 @@ from django.db.models import QuerySet
 MAX_SHAPES = 256
 # Marker values: unlike anything Parley stores or a query holds as a constant.
 _INT_MARK = 2**62
-_DAY_MARK = datetime.date(1, 1, 1)
+_DAY_MARK = datetime.date(1234, 5, 6)  # not date.min, which queries use as a constant
 _INT_RANGE = (-(2**63), 2**63 - 1)
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from tracker.dates import PartOfDay, PreciseDate, Precision, date_columns
+from tracker.prepared import prepared
 
 # Within one day: morning before afternoon before evening before night; a
 # date known only to the day sorts before those with a part of the day.
@@ -97,7 +98,8 @@ _MATRIX_COLUMNS = (
 )  # fmt: skip
 
 
-def _positions(negotiation, *days: datetime.date):
+@prepared
+def _positions(negotiation_id: int, *days: datetime.date):
     """Published positions on the talks' published topics that were current on any of ``days``.
 
     One query, plus one for their evidence.
@@ -107,7 +109,7 @@ def _positions(negotiation, *days: datetime.date):
     return (
         Position.objects.current_on_any(*days)
         .filter(
-            topic__negotiation=negotiation,
+            topic__negotiation=negotiation_id,
             topic__status=Status.PUBLISHED,
             actor__status=Status.PUBLISHED,
         )
@@ -165,6 +167,25 @@ def _newest(queryset, field: str, n: int):
     return queryset.filter(**{f"{field}__gte": Coalesce(Subquery(day), Value(datetime.date.min))})
 
 
+@prepared
+def _timeline_rows(
+    negotiation_id: int,
+    as_of: datetime.date | None,
+    since: datetime.date | None,
+    *,
+    kind: str,
+    newest: int | None = None,
+):
+    """The talks' public records of ``kind`` on the timeline; with ``newest``, at least
+    that many of the newest (see ``_newest``)."""
+    milestones, events, statements = _timeline_querysets(negotiation_id, as_of, since)
+    if kind == "milestone":
+        return milestones
+    if kind == "event":
+        return events if newest is None else _newest(events, "occurred_on", newest)
+    return statements if newest is None else _newest(statements, "stated_on", newest)
+
+
 def timeline(
     negotiation,
     as_of: datetime.date | None = None,
@@ -177,13 +198,13 @@ def timeline(
     ``since``, only what came after that day; with ``latest``, only the most
     recent ``latest`` entries, however long the talks have run. Three queries.
     """
-    milestones, events, statements = _timeline_querysets(negotiation, as_of, since)
-    if latest is not None:
-        # The newest ``latest + 1`` of each kind hold the newest ``latest`` of all
-        # three, and tell whether anything older was left out. Milestones, the
-        # steps of the talks, are few.
-        events = _newest(events, "occurred_on", latest + 1)
-        statements = _newest(statements, "stated_on", latest + 1)
+    # With ``latest``, the newest ``latest + 1`` of each kind hold the newest ``latest``
+    # of all three, and tell whether anything older was left out. Milestones, the
+    # steps of the talks, are few.
+    newest = None if latest is None else latest + 1
+    milestones = _timeline_rows(negotiation.pk, as_of, since, kind="milestone")
+    events = _timeline_rows(negotiation.pk, as_of, since, kind="event", newest=newest)
+    statements = _timeline_rows(negotiation.pk, as_of, since, kind="statement", newest=newest)
     entries = [TimelineEntry("milestone", m.date_display, m) for m in milestones]
     entries += [TimelineEntry("event", e.occurred_on_display, e) for e in events]
     entries += [TimelineEntry("statement", s.stated_on_display, s) for s in statements]
@@ -265,7 +286,7 @@ def position_matrix(
     queries fetch the positions and their evidence.
     """
     if current is None:
-        current = {(p.actor_id, p.topic_id): p for p in _positions(negotiation, day)}
+        current = {(p.actor_id, p.topic_id): p for p in _positions(negotiation.pk, day)}
     rows = [MatrixRow(actor=p.actor, role=p.get_role_display()) for p in participations]
     seen = {row.actor.pk for row in rows}
     for position in sorted(current.values(), key=lambda p: p.actor.name):
@@ -285,7 +306,7 @@ def position_changes(negotiation, start: datetime.date, end: datetime.date):
     """
     before: dict = {}
     after: dict = {}
-    for position in _positions(negotiation, start, end):
+    for position in _positions(negotiation.pk, start, end):
         key = (position.actor_id, position.topic_id)
         # Positions arrive oldest first, so the last one seen on or before a day wins.
         if position.as_of <= start:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from tracker.dates import date_columns
 from tracker.models import (
     Event,
+    KeyFigure,
     Milestone,
     Negotiation,
     NegotiationState,
@@ -115,6 +116,29 @@ def _time_travel(
     return as_of, compare, to
 
 
+# The queries of the talks page, by the talks' id.
+
+
+@prepared
+def _talks_participations(pk: int) -> QuerySet:
+    return (
+        Participation.objects.public()
+        .filter(negotiation=pk)
+        .select_related("actor")
+        .only("role", "note", "actor__slug", "actor__name", "actor__short_name")
+    )
+
+
+@prepared
+def _talks_topics(pk: int) -> QuerySet:
+    return Topic.objects.public().filter(negotiation=pk).order_by("order", "title")
+
+
+@prepared
+def _talks_key_figures(pk: int, day: datetime.date) -> QuerySet:
+    return KeyFigure.objects.public().filter(negotiation=pk, as_of__lte=day)
+
+
 @require_safe
 def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The talks page, today, as of a past day (``?as_of=``) or between two (``?compare=&to=``).
@@ -129,15 +153,12 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = record_or_gone(request, _TALKS, slug)
     if isinstance(negotiation, HttpResponse):
         return negotiation
-    participations = list(
-        Participation.objects.public()
-        .filter(negotiation=negotiation)
-        .select_related("actor")
-        .only("role", "note", "actor__slug", "actor__name", "actor__short_name")
-    )
-    topics = list(negotiation.topics.public().order_by("order", "title"))
+    participations = _talks_participations(negotiation.pk)
+    topics = _talks_topics(negotiation.pk)
     day = to or as_of or timezone.localdate()
-    key_figures = list(negotiation.key_figures.public().filter(as_of__lte=day))
+    key_figures = _talks_key_figures(negotiation.pk, day)
+    for record in (*topics, *key_figures):
+        record.negotiation = negotiation
     changes, current = negotiation.position_changes(compare, to) if compare else (None, None)
     matrix = negotiation.position_matrix(participations, topics, day, current)
     timeline = negotiation.timeline(as_of=to or as_of, since=compare, latest=TIMELINE_LATEST)

@@ -102,7 +102,7 @@ _MATRIX_COLUMNS = (
 def _positions(negotiation_id: int, *days: datetime.date):
     """Published positions on the talks' published topics that were current on any of ``days``.
 
-    One query, plus one for their evidence.
+    One query; ``_positions_with_evidence`` adds one for their evidence.
     """
     from tracker.models import Position, Status
 
@@ -115,7 +115,6 @@ def _positions(negotiation_id: int, *days: datetime.date):
         )
         .select_related("actor", "topic")
         .only(*_MATRIX_COLUMNS)
-        .with_public_evidence()
         .order_by("as_of", "id")
     )
 
@@ -275,6 +274,12 @@ def timeline_page(
         raise Http404("No such page.") from error
 
 
+def _positions_with_evidence(negotiation, *days: datetime.date) -> list:
+    from tracker.models.talks import attach_public_evidence
+
+    return attach_public_evidence(_positions(negotiation.pk, *days))
+
+
 def position_matrix(
     negotiation, participations, topics, day: datetime.date, current: dict | None = None
 ) -> PositionMatrix:
@@ -286,7 +291,7 @@ def position_matrix(
     queries fetch the positions and their evidence.
     """
     if current is None:
-        current = {(p.actor_id, p.topic_id): p for p in _positions(negotiation.pk, day)}
+        current = {(p.actor_id, p.topic_id): p for p in _positions_with_evidence(negotiation, day)}
     rows = [MatrixRow(actor=p.actor, role=p.get_role_display()) for p in participations]
     seen = {row.actor.pk for row in rows}
     for position in sorted(current.values(), key=lambda p: p.actor.name):
@@ -306,7 +311,7 @@ def position_changes(negotiation, start: datetime.date, end: datetime.date):
     """
     before: dict = {}
     after: dict = {}
-    for position in _positions(negotiation.pk, start, end):
+    for position in _positions_with_evidence(negotiation, start, end):
         key = (position.actor_id, position.topic_id)
         # Positions arrive oldest first, so the last one seen on or before a day wins.
         if position.as_of <= start:

@@ -17,6 +17,7 @@ from tracker.models import (
     Source,
     Statement,
 )
+from tracker.models.talks import attach_public_evidence
 from tracker.prepared import padded, prepared
 from tracker.views.common import (
     CITING_KINDS,
@@ -100,7 +101,6 @@ def _actor_positions(pk: int) -> QuerySet:
             "topic__negotiation__slug",
             "topic__negotiation__title",
         )
-        .with_public_evidence()
         .order_by()
     )
 
@@ -141,7 +141,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # By talks and topic, newest first within a topic; sorted here, since an ORDER BY
     # over two joins costs Django more to build than the query costs to run.
     positions = sorted(
-        _actor_positions(actor.pk),
+        attach_public_evidence(_actor_positions(actor.pk)),
         key=lambda p: (
             p.topic.negotiation.title,
             p.topic.order,

@@ -23,6 +23,7 @@ from tracker.models import (
     Status,
     Topic,
 )
+from tracker.models.talks import attach_public_evidence
 from tracker.prepared import prepared
 from tracker.views.charts import stance_chart
 from tracker.views.common import (
@@ -223,13 +224,16 @@ def negotiation_timeline(request: HttpRequest, slug: str) -> HttpResponse:
 # The queries of the topic and milestone pages, by the record's id.
 
 
+def _topic_positions(pk: int) -> list[Position]:
+    return attach_public_evidence(_topic_positions_only(pk))
+
+
 @prepared
-def _topic_positions(pk: int) -> QuerySet:
+def _topic_positions_only(pk: int) -> QuerySet:
     return (
         Position.objects.public()
         .filter(topic=pk, actor__status=Status.PUBLISHED)
         .select_related("actor")
-        .with_public_evidence()
         .order_by("actor__name", "as_of")
     )
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -63,12 +63,21 @@ class IdsFirstPaginator(Paginator):
     order: one query, as before, and the same records.
 
     ``count``, when given, works out the number of records in the list instead
-    of ``COUNT(*)`` over it.
+    of ``COUNT(*)`` over it; ``read``, when given, turns the page's query into
+    the one that reads the records (the count and the ids are found without it).
     """
 
-    def __init__(self, object_list, per_page, count: Callable[[], int] | None = None, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        count: Callable[[], int] | None = None,
+        read: Callable[[QuerySet], QuerySet] | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self._count = count
+        self._read = read
 
     @cached_property
     def count(self) -> int:
@@ -85,9 +94,12 @@ class IdsFirstPaginator(Paginator):
         records = self.object_list
         if records.query.distinct:
             # DISTINCT selects the ordering columns too: no single-column subquery.
-            return self._get_page(records[bottom:top], number, self)
+            return self._get_page(self.read(records)[bottom:top], number, self)
         ids = records.values("pk")[bottom:top]
-        return self._get_page(records.filter(pk__in=ids), number, self)
+        return self._get_page(self.read(records.filter(pk__in=ids)), number, self)
+
+    def read(self, records: QuerySet) -> QuerySet:
+        return records if self._read is None else self._read(records)
 
 
 class Pagination(PageNumberPagination):
@@ -116,7 +128,8 @@ class Pagination(PageNumberPagination):
         number = _whole_number(request, self.page_query_param, 1, self.max_page)
         # A view may know a cheaper way to count its list (``PublicViewSet.count_list``).
         count = view.count_list(queryset) if view is not None else None
-        paginator = self.django_paginator_class(queryset, page_size, count=count)
+        read = view.read_records if view is not None else None
+        paginator = self.django_paginator_class(queryset, page_size, count=count, read=read)
         if number > max(paginator.num_pages, 1):
             raise NotFound("Invalid page: past the last page.")
         self.page = paginator.page(number)

@@ -37,6 +37,7 @@ from tracker.models import (
     Relationship,
     Source,
     Statement,
+    Status,
     Topic,
 )
 
@@ -131,11 +132,15 @@ def request_origin(context: dict) -> str:
     return origin
 
 
-def public_id(related) -> int | None:
-    """The id of a selected related record, or None when there is none or it is not public."""
-    if related is None or not related.is_public:
+def public_reference(record, relation: str) -> int | None:
+    """The id of the record ``relation`` points to, or None when there is none or it is not public.
+
+    The view reads that record's status into ``<relation>_status`` (see
+    ``api.views.statuses``) rather than selecting the record itself.
+    """
+    if getattr(record, f"{relation}_status") != Status.PUBLISHED:
         return None
-    return related.pk
+    return getattr(record, f"{relation}_id")
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -154,7 +159,7 @@ class PublicUrlField(serializers.Field):
 class PublicReferenceField(serializers.Field):
     """The id of a related record, or null when there is none or it is not public.
 
-    The view selects the related record, so reading its status costs no query.
+    The view reads the related record's status, so this costs no query.
     """
 
     def __init__(self, **kwargs):
@@ -162,7 +167,7 @@ class PublicReferenceField(serializers.Field):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
-        return public_id(super().get_attribute(instance))
+        return public_reference(instance, self.source)
 
     def to_representation(self, value: int) -> int:
         return value
@@ -536,9 +541,9 @@ class StatementSerializer(RecordSerializer):
 
     def own_fields(self, statement: Statement, origin: str) -> dict:
         return {
-            "talks": public_id(statement.negotiation),
+            "talks": public_reference(statement, "negotiation"),
             "kind": statement.kind,
-            "speaker": public_id(statement.speaker),
+            "speaker": public_reference(statement, "speaker"),
             "attribution": statement.attribution,
             "attribution_kind": statement.attribution_kind,
             "form": statement.form,
@@ -550,7 +555,7 @@ class StatementSerializer(RecordSerializer):
             "verification_note": statement.verification_note,
             "stated_on": date_of(statement, "stated_on"),
             "topics": statement.public_topics,
-            "event": public_id(statement.event),
+            "event": public_reference(statement, "event"),
         }
 
 
@@ -607,7 +612,7 @@ class EventSerializer(RecordSerializer):
     def own_fields(self, event: Event, origin: str) -> dict:
         latitude, longitude = event.latitude, event.longitude
         return {
-            "talks": public_id(event.negotiation),
+            "talks": public_reference(event, "negotiation"),
             "slug": event.slug,
             "title": event.title,
             "kind": event.kind,

@@ -82,6 +82,16 @@ def _dates(*names: str) -> list[str]:
     ]
 
 
+def statuses(*relations: str) -> dict[str, F]:
+    """Annotations reading each related record's status into ``<relation>_status``.
+
+    The serializers need only that to write a reference (``public_reference``):
+    a join reads it without making a model of each related record, which
+    selecting them cost (~1 ms for the three of each of 50 statements).
+    """
+    return {f"{relation}_status": F(f"{relation}__status") for relation in relations}
+
+
 def _public(relation: str, queryset: QuerySet) -> Prefetch:
     """Prefetch ``relation`` through ``queryset`` into the list ``public_<relation>``.
 
@@ -233,6 +243,14 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             self.read_links(page)
         return page
 
+    def read_records(self, queryset: QuerySet) -> QuerySet:
+        """The query that reads the records themselves, from the list or a record's own URL.
+
+        What only the records need, such as ``statuses``, is added here, not in
+        ``get_queryset``, so that neither the count nor the page's ids pay for it.
+        """
+        return queryset
+
     def get_object(self):
         """The public record with the id in the URL; one message for every kind of record."""
         try:
@@ -243,9 +261,10 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         return record
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # Query parameters filter lists only; a record's own URL always finds it.
+        # Query parameters filter lists only; a record's own URL always finds it, in the
+        # query that reads it.
         if self.action != "list":
-            return queryset
+            return self.read_records(queryset)
         # No filter asked for: every filter would pass the list through unchanged (none is
         # required, none acts on an empty value), so skip building the FilterSet and its form.
         if not self.filters_asked_for():
@@ -404,12 +423,11 @@ class StatementViewSet(PublicViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Statement.objects.public()
-            .select_related("negotiation", "speaker", "event")
             .only(
                 *RECORD,
-                "negotiation__status",
+                "negotiation",
                 "kind",
-                "speaker__status",
+                "speaker",
                 "attribution",
                 "attribution_kind",
                 "form",
@@ -420,10 +438,13 @@ class StatementViewSet(PublicViewSet):
                 "verification",
                 "verification_note",
                 *_dates("stated_on"),
-                "event__status",
+                "event",
             )
             .order_by(F("stated_on").desc(nulls_last=True), "-pk")
         )
+
+    def read_records(self, queryset: QuerySet) -> QuerySet:
+        return queryset.annotate(**statuses("negotiation", "speaker", "event"))
 
     def id_lists(self) -> list[IdList]:
         return [IdList("topics", filters.public_topics(), "statements")]
@@ -441,10 +462,9 @@ class EventViewSet(PublicViewSet):
         roles = EventRole.objects.public().only("event", "actor", "role", "note")
         return (
             Event.objects.public()
-            .select_related("negotiation")
             .only(
                 *RECORD,
-                "negotiation__status",
+                "negotiation",
                 "slug",
                 "title",
                 "kind",
@@ -462,6 +482,9 @@ class EventViewSet(PublicViewSet):
             )
             .order_by(F("occurred_on").desc(nulls_last=True), "title", "pk")
         )
+
+    def read_records(self, queryset: QuerySet) -> QuerySet:
+        return queryset.annotate(**statuses("negotiation"))
 
     def id_lists(self) -> list[IdList]:
         # In (event, id) order, which the (event, status) index of statements covers.

@@ -58,6 +58,42 @@ _MILESTONE = record_finder(
 )
 
 
+# The queries of the home page.
+
+
+@prepared
+def _home_talks() -> QuerySet:
+    return Negotiation.objects.public().only(
+        "slug", "title", "state", "summary", *date_columns("start_on")
+    )
+
+
+@prepared
+def _home_parties() -> QuerySet:
+    return Participation.objects.public().values_list(
+        "negotiation_id", "actor__short_name", "actor__name", "role"
+    )
+
+
+@prepared
+def _home_statements() -> QuerySet:
+    return Statement.objects.public()[:LATEST_STATEMENTS]
+
+
+@prepared
+def _upcoming_milestones(today: datetime.date) -> QuerySet:
+    return (
+        public_records("milestone")
+        .filter(held_on__isnull=True, planned_on__gte=today)
+        .order_by("planned_on", "title")[:5]
+    )
+
+
+@prepared
+def _recent_milestones(today: datetime.date) -> QuerySet:
+    return public_records("milestone").filter(held_on__lte=today).order_by("-held_on", "title")[:5]
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Active talks, the latest statements, upcoming and recent milestones.
@@ -66,34 +102,24 @@ def home(request: HttpRequest) -> HttpResponse:
     ``latest_statements``, ``upcoming_milestones``, ``recent_milestones``.
     """
     today = timezone.localdate()
-    talks = list(
-        Negotiation.objects.public().only(
-            "slug", "title", "state", "summary", *date_columns("start_on")
-        )
-    )
+    talks = _home_talks()
     # Only what the list shows of each party: its short name (or name) and role.
     parties: dict[int, list[tuple[str, str]]] = {}
     roles = dict(Participation.Role.choices)
-    rows = Participation.objects.public().values_list(
-        "negotiation_id", "actor__short_name", "actor__name", "role"
-    )
-    for talks_id, short_name, name, role in rows:
+    for talks_id, short_name, name, role in _home_parties():
         parties.setdefault(talks_id, []).append((short_name or name, roles.get(role, role)))
     for t in talks:
         t.parties = parties.get(t.pk, [])
-    latest = list(Statement.objects.public()[:LATEST_STATEMENTS])
-    milestones = public_records("milestone")
-    upcoming = milestones.filter(held_on__isnull=True, planned_on__gte=today).order_by(
-        "planned_on", "title"
-    )[:5]
-    recent = milestones.filter(held_on__lte=today).order_by("-held_on", "title")[:5]
+    latest = _home_statements()
+    upcoming = _upcoming_milestones(today)
+    recent = _recent_milestones(today)
     attach_citations(latest)
     context = {
         "active_talks": [t for t in talks if t.state in ACTIVE_STATES],
         "other_talks": [t for t in talks if t.state not in ACTIVE_STATES],
         "latest_statements": latest,
-        "upcoming_milestones": list(upcoming),
-        "recent_milestones": list(recent),
+        "upcoming_milestones": upcoming,
+        "recent_milestones": recent,
         "today": today,
     }
     return render(request, "tracker/home.html", context)

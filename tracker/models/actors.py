@@ -168,6 +168,13 @@ class Relationship(
                 name="tracker_relationship_unique",
             ),
         ]
+        indexes = [
+            # The API's list of relationships: counted and paged from the index alone.
+            models.Index(
+                fields=["status", "subject", "kind", "object", "id"],
+                name="tracker_relationship_list",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} — {self.get_kind_display()} — {self.object}"

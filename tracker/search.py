@@ -857,11 +857,11 @@ def search(
     text: str,
     *,
     kinds: Iterable[str] = (),
-    talks: Negotiation | None = None,
+    talks: Negotiation | int | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> Results:
-    """Search the public records; filters narrow by kind, talks and dates.
+    """Search the public records; filters narrow by kind, talks (or their id) and dates.
 
     A record matches the date range when the period its date stands for
     overlaps the range; records without a date drop out once a range is set.

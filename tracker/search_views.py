@@ -25,17 +25,18 @@ class SearchForm(forms.Form):
     to = forms.DateField(label="To", input_formats=["%Y-%m-%d"], required=False)
     page = forms.IntegerField(label="Page", min_value=1, max_value=100_000, required=False)
 
-    def __init__(self, *args, talks_options: list[Negotiation], **kwargs):
+    def __init__(self, *args, talks_options: list[tuple[int, str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.talks_options = talks_options
 
-    def clean_talks(self) -> Negotiation | None:
+    def clean_talks(self) -> int | None:
+        """The id of the chosen talks."""
         slug = self.cleaned_data["talks"]
         if not slug:
             return None
-        for talks in self.talks_options:
-            if talks.slug == slug:
-                return talks
+        for pk, talks_slug, _title in self.talks_options:
+            if talks_slug == slug:
+                return pk
         raise forms.ValidationError("There are no such talks.")
 
     def clean(self):
@@ -82,13 +83,13 @@ def _kind_links(params: QueryDict, facets: dict[str, int], chosen: list[str]) ->
     ]
 
 
-def _talks_choices(talks_options: list[Negotiation], chosen: str | None) -> list[tuple]:
+def _talks_choices(talks_options: list[tuple[int, str, str]], chosen: str | None) -> list[tuple]:
     """(slug, title, chosen) for each talks in the form's select.
 
     The template then reads three plain names per option rather than the
     form's data again for each of fifty options.
     """
-    return [(talks.slug, talks.title, talks.slug == chosen) for talks in talks_options]
+    return [(slug, title, slug == chosen) for _pk, slug, title in talks_options]
 
 
 @require_safe
@@ -101,7 +102,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     ``kind_links`` and ``page_links``. Malformed parameters get the same page
     with the errors and a 400; a page past the last gets a 404.
     """
-    talks_options = list(Negotiation.objects.public().only("slug", "title"))
+    # Plain rows: the page needs only these three values of each talks.
+    talks_options = list(Negotiation.objects.public().values_list("pk", "slug", "title"))
     form = SearchForm(request.GET, talks_options=talks_options)
     context = {
         "form": form,

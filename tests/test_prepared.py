@@ -87,6 +87,22 @@ def test_prepared_query_runs_its_prefetches_and_value_lists():
     assert ids_of(actor.pk + 1000) == []
 
 
+def test_a_slice_pages_through_one_sql(said):
+    @prepared
+    def page(speaker_id: int, window: slice):
+        return Statement.objects.public().filter(speaker=speaker_id).order_by("stated_on")[window]
+
+    first, _ = said
+    texts = [s.text for s in _statements_of(first.pk, datetime.date(2025, 1, 1))]
+    assert [s.text for s in page(first.pk, slice(0, 2))] == texts[0:2]
+    assert [s.text for s in page(first.pk, slice(1, 3))] == texts[1:3]
+    assert [s.text for s in page(first.pk, slice(2, 50))] == texts[2:]
+    assert page(first.pk, slice(2, 2)) == [] and page(first.pk, slice(9, 20)) == []
+    assert len(page.compiled) == 1
+    with pytest.raises(TypeError, match="slices with a start and a stop"):
+        page(first.pk, slice(None, 2))
+
+
 def test_an_id_too_large_for_the_database_finds_nothing_rather_than_failing(said):
     find = prepared(lambda pk: Statement.objects.filter(pk=pk))
     assert find(said[0].statements.first().pk)
@@ -102,8 +118,15 @@ def test_an_argument_that_is_not_a_query_parameter_is_refused_on_the_first_call(
     def containing(text: str):
         return Statement.objects.filter(text__icontains=text)
 
+    @prepared
+    def newest_per_talks(window: slice):
+        newest = Statement.objects.order_by("-id").values("pk")[window]
+        return Statement.objects.filter(pk__in=newest)
+
     with pytest.raises(ImproperlyConfigured, match="must be a parameter"):
         newest(2)
+    with pytest.raises(ImproperlyConfigured, match="slice must end the query"):
+        newest_per_talks(slice(0, 2))
     with pytest.raises(ImproperlyConfigured, match="must be a parameter"):
         containing("5")
     with pytest.raises(TypeError, match="changes the SQL"):

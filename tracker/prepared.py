@@ -15,11 +15,13 @@ call's values through Django's own iterable: the same model instances, the same
     topics = topics_of(statement.pk)  # a list
 
 Positional arguments may be ints, strings, dates, lists or tuples of ints (one
-SQL per list length), or None (one SQL with and one without: the builder leaves
-the filter out). Each value must reach the SQL as a parameter of a lookup, as
-filters put it; a value that changes the SQL itself (a slice bound, a field
-name) cannot be prepared that way, and the first call says so. Keyword
-arguments are for those: each set of them is built and compiled on its own.
+SQL per list length), None (one SQL with and one without: the builder leaves
+the filter out), or one slice with a start and a stop, which the builder
+applies last (a page of a list: its LIMIT and OFFSET become parameters). Each
+value must reach the SQL as a parameter of a lookup, as filters put it; a value
+that changes the SQL itself (a field name, a slice inside a subquery) cannot be
+prepared that way, and the first call says so. Keyword arguments are for
+those: each set of them is built and compiled on its own.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ MAX_SHAPES = 256
 _INT_MARK = 2**62
 _DAY_MARK = datetime.date(1234, 5, 6)  # not date.min, which queries use as a constant
 _INT_RANGE = (-(2**63), 2**63 - 1)
+# A slice's markers: Django writes a slice into the SQL as LIMIT and OFFSET numbers.
+_OFFSET_MARK = 2**61 + 7
+_LIMIT_MARK = 3**36
 
 
 def _shape(value) -> object:
@@ -53,15 +58,33 @@ def _shape(value) -> object:
         isinstance(item, int) and not isinstance(item, bool) for item in value
     ):
         return ("ints", len(value))
-    raise TypeError(f"A prepared query takes ints, strings, dates or lists of ints, not {value!r}.")
+    if (
+        isinstance(value, slice)
+        and isinstance(value.start, int)
+        and isinstance(value.stop, int)
+        and value.step is None
+        and 0 <= value.start <= value.stop
+    ):
+        return slice
+    raise TypeError(
+        f"A prepared query takes ints, strings, dates, lists of ints or slices with a start "
+        f"and a stop, not {value!r}."
+    )
 
 
 def _flatten(args: Sequence) -> list:
     values = []
     for arg in args:
-        if arg is not None:
+        if arg is not None and not isinstance(arg, slice):
             values.extend(arg if isinstance(arg, list | tuple) else [arg])
     return values
+
+
+def _window(args: Sequence) -> slice | None:
+    windows = [arg for arg in args if isinstance(arg, slice)]
+    if len(windows) > 1:
+        raise TypeError("A prepared query takes one slice at most.")
+    return windows[0] if windows else None
 
 
 class _Prepared:
@@ -82,9 +105,13 @@ class _Prepared:
             markers.append(marker)
             return marker
 
+        window = slice(_OFFSET_MARK, _OFFSET_MARK + _LIMIT_MARK)
+        self.windowed = _window(args) is not None
         marked = [
             None
             if arg is None
+            else window
+            if isinstance(arg, slice)
             else [mark(item) for item in arg]
             if isinstance(arg, list | tuple)
             else mark(arg)
@@ -102,6 +129,12 @@ class _Prepared:
         except EmptyResultSet:
             self.empty = True
             return
+        if self.windowed:
+            # The slice is the last clause of the SQL: its numbers become parameters.
+            tail = f"LIMIT {_LIMIT_MARK} OFFSET {_OFFSET_MARK}"
+            if not self.sql.endswith(tail):
+                raise ImproperlyConfigured(f"{self.name}: a prepared slice must end the query.")
+            self.sql = self.sql[: -len(tail)] + "LIMIT %s OFFSET %s"
         self.adapt = [self._adapter(marker, connection) for marker in markers]
         where = {
             adapt(marker): n
@@ -133,6 +166,11 @@ class _Prepared:
             return list(self.build(*args))
         values = [adapt(value) for adapt, value in zip(self.adapt, _flatten(args), strict=True)]
         params = tuple(param if n is None else values[n] for n, param in self.params)
+        if self.windowed:
+            window = _window(args)
+            if window.stop == window.start:
+                return []
+            params += (window.stop - window.start, window.start)
         queryset = self.queryset._chain()
         # The query of this one evaluation hands Django's iterable a compiler that
         # already knows its columns and SQL; nothing else ever sees this query.

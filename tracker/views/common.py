@@ -52,6 +52,21 @@ def page_number(request: HttpRequest, parameter: str = "page") -> int:
     return int(raw)
 
 
+class PreparedList:
+    """A list a ``Paginator`` pages through with prepared queries: ``count`` (a function)
+    counts it, ``rows`` (a prepared function of a slice) reads one page of it."""
+
+    def __init__(self, count: Callable[[], int], rows: Callable[[slice], list]):
+        self._count = count
+        self.rows = rows
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, window: slice) -> list:
+        return self.rows(window)
+
+
 def paginate(request: HttpRequest, items, per_page: int) -> Page:
     """The page of ``items`` asked for by ``?page=``; 404 for a page that does not exist."""
     paginator = Paginator(items, per_page)

@@ -21,6 +21,7 @@ from tracker.models.talks import attach_public_evidence
 from tracker.prepared import padded, prepared
 from tracker.views.common import (
     CITING_KINDS,
+    PreparedList,
     attach_citations,
     corrections_for,
     paginate,
@@ -295,13 +296,18 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracker/event.html", context)
 
 
+@prepared
+def _sources_page(window: slice) -> QuerySet:
+    return Source.objects.public()[window]
+
+
 @require_safe
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every public source, newest first, 50 to a page.
 
     Template: tracker/source_list.html with ``page`` (a Paginator page).
     """
-    page = paginate(request, Source.objects.public(), per_page=50)
+    page = paginate(request, PreparedList(Source.objects.public().count, _sources_page), 50)
     return render(request, "tracker/source_list.html", {"page": page})
 
 
@@ -357,6 +363,20 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tracker/source.html", context)
 
 
+# The queries of the changes log: a page of corrections, and the records they correct.
+
+
+@prepared
+def _corrections_page(window: slice) -> QuerySet:
+    return Correction.objects.public().select_related("content_type")[window]
+
+
+@prepared
+def _corrected(pks: list[int], *, model) -> QuerySet:
+    related = _LINK_RELATIONS.get(model._meta.model_name, ())
+    return model.objects.on_record().filter(pk__in=pks).select_related(*related)
+
+
 @require_safe
 def changes(request: HttpRequest) -> HttpResponse:
     """The public log of corrections, newest first, each linked to its record.
@@ -364,9 +384,8 @@ def changes(request: HttpRequest) -> HttpResponse:
     Template: tracker/changes.html with ``page``; each correction on it has
     ``target`` (its record, published or retracted) or None.
     """
-    corrections = Correction.objects.public().select_related("content_type")
+    corrections = PreparedList(Correction.objects.public().count, _corrections_page)
     page = paginate(request, corrections, per_page=50)
-    page.object_list = list(page.object_list)
     wanted: dict[type, set] = {}
     for correction in page.object_list:
         model = correction.content_type.model_class()
@@ -374,8 +393,7 @@ def changes(request: HttpRequest) -> HttpResponse:
             wanted.setdefault(model, set()).add(correction.object_id)
     found = {}
     for model, pks in wanted.items():
-        related = _LINK_RELATIONS.get(model._meta.model_name, ())
-        for record in model.objects.on_record().filter(pk__in=pks).select_related(*related):
+        for record in _corrected(padded(pks), model=model):
             found[(model, record.pk)] = record
     for correction in page.object_list:
         model = correction.content_type.model_class()

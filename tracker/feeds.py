@@ -27,6 +27,7 @@ from django.views.decorators.http import require_safe
 
 from tracker.dates import date_columns
 from tracker.models import Correction, Event, Milestone, Negotiation, Statement
+from tracker.prepared import padded, prepared
 from tracker.search import plain
 from tracker.views.common import public_records
 
@@ -254,7 +255,9 @@ class StatementFeed(RecordFeed):
     def link(self) -> str:
         return reverse("tracker:home")
 
-    def items(self):
+    @staticmethod
+    @prepared
+    def items():
         statements = public_records("statement").select_related(None).only(*STATEMENT_COLUMNS)
         return statements[:FEED_LENGTH]
 
@@ -268,7 +271,9 @@ class MilestoneFeed(RecordFeed):
     def link(self) -> str:
         return reverse("tracker:home")
 
-    def items(self):
+    @staticmethod
+    @prepared
+    def items():
         milestones = public_records("milestone").select_related(None).only(*MILESTONE_COLUMNS)
         latest_first = milestones.order_by("-held_on", "-planned_on", "-id")
         return latest_first[:FEED_LENGTH]
@@ -284,11 +289,7 @@ class ChangesFeed(RecordFeed):
         return reverse("tracker:changes")
 
     def items(self) -> list[Correction]:
-        corrections = list(
-            Correction.objects.public()
-            .select_related("content_type")
-            .only(*CORRECTION_COLUMNS)[: FEED_LENGTH * 2]
-        )
+        corrections = _latest_corrections()
         wanted: dict[type, set[int]] = {}
         for correction in corrections:
             model = correction.content_type.model_class()
@@ -296,10 +297,7 @@ class ChangesFeed(RecordFeed):
                 wanted.setdefault(model, set()).add(correction.object_id)
         found = {}
         for model, pks in wanted.items():
-            records = model.objects.on_record().filter(pk__in=pks)
-            if model in TARGET_COLUMNS:
-                records = records.only(*TARGET_COLUMNS[model])
-            for record in records:
+            for record in _targets(padded(pks), model=model):
                 found[(model, record.pk)] = record
         shown = []
         for correction in corrections:
@@ -330,10 +328,10 @@ class NegotiationFeed(RecordFeed):
         return (record.published_at or record.updated_at, when or datetime.date.min, record.pk)
 
     def get_object(self, request: HttpRequest, slug: str) -> Negotiation:
-        talks = public_records("negotiation").only("slug", "title").filter(slug=slug).first()
-        if talks is None:
+        found = _feed_talks(slug)
+        if not found:
             raise Http404("No such talks.")
-        return talks
+        return found[0]
 
     def title(self, talks: Negotiation) -> str:
         return f"Parley: {talks.title}"
@@ -345,28 +343,71 @@ class NegotiationFeed(RecordFeed):
         return talks.get_absolute_url()
 
     def items(self, talks: Negotiation) -> list[Model]:
-        topics = public_records("topic").filter(negotiation=talks)
-        # Its own statements and those on its topics in two queries that each read
-        # an index newest first and stop at FEED_LENGTH; one query with OR could not
-        # use either index and read every statement of older talks. The talks' own
-        # statements are left out of those on its topics by their ids, from an
-        # index, before any statement is read (most statements on its topics are its own).
-        own_ids = Statement.objects.filter(negotiation=talks).values("pk")
-        on_topic = (
-            Statement.topics.through.objects.filter(topic__in=topics)
-            .exclude(statement__in=own_ids)
-            .values("statement")
-        )
-        statements = public_records("statement").select_related(None).only(*STATEMENT_COLUMNS)
-        own = statements.filter(negotiation=talks)[:FEED_LENGTH]
-        others = statements.filter(pk__in=on_topic)[:FEED_LENGTH]
-        events = public_records("event").only(*EVENT_COLUMNS).filter(negotiation=talks)
-        milestones = (
-            public_records("milestone")
-            .select_related(None)
-            .only(*MILESTONE_COLUMNS)
-            .filter(negotiation=talks)
-        )
-        records = [*own, *others, *events[:FEED_LENGTH], *milestones[:FEED_LENGTH]]
+        records = [
+            *_talks_statements(talks.pk),
+            *_topic_statements(talks.pk),
+            *_talks_events(talks.pk),
+            *_talks_milestones(talks.pk),
+        ]
         records.sort(key=self._newest_first, reverse=True)
         return records[:FEED_LENGTH]
+
+
+# The queries of the feeds, each built and compiled once (tracker.prepared).
+
+
+@prepared
+def _latest_corrections():
+    corrections = Correction.objects.public().select_related("content_type")
+    return corrections.only(*CORRECTION_COLUMNS)[: FEED_LENGTH * 2]
+
+
+@prepared
+def _targets(pks: list[int], *, model: type[Model]):
+    records = model.objects.on_record().filter(pk__in=pks)
+    return records.only(*TARGET_COLUMNS[model]) if model in TARGET_COLUMNS else records
+
+
+@prepared
+def _feed_talks(slug: str):
+    return public_records("negotiation").only("slug", "title").filter(slug=slug).order_by()[:1]
+
+
+def _feed_statements():
+    return public_records("statement").select_related(None).only(*STATEMENT_COLUMNS)
+
+
+@prepared
+def _talks_statements(talks_id: int):
+    return _feed_statements().filter(negotiation=talks_id)[:FEED_LENGTH]
+
+
+@prepared
+def _topic_statements(talks_id: int):
+    """The newest statements on the talks' topics that are not the talks' own.
+
+    Its own statements and those on its topics come in two queries that each read
+    an index newest first and stop at FEED_LENGTH; one query with OR could not use
+    either index and read every statement of older talks. The talks' own
+    statements are left out of those on its topics by their ids, from an index,
+    before any statement is read (most statements on its topics are its own).
+    """
+    topics = public_records("topic").filter(negotiation=talks_id)
+    own_ids = Statement.objects.filter(negotiation=talks_id).values("pk")
+    on_topic = (
+        Statement.topics.through.objects.filter(topic__in=topics)
+        .exclude(statement__in=own_ids)
+        .values("statement")
+    )
+    return _feed_statements().filter(pk__in=on_topic)[:FEED_LENGTH]
+
+
+@prepared
+def _talks_events(talks_id: int):
+    return public_records("event").only(*EVENT_COLUMNS).filter(negotiation=talks_id)[:FEED_LENGTH]
+
+
+@prepared
+def _talks_milestones(talks_id: int):
+    milestones = public_records("milestone").select_related(None).only(*MILESTONE_COLUMNS)
+    return milestones.filter(negotiation=talks_id)[:FEED_LENGTH]

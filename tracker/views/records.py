@@ -57,7 +57,6 @@ _LINK_RELATIONS = {
     "milestone": ("negotiation",),
     "relationship": ("subject", "object"),
     "position": ("actor", "topic", "topic__negotiation"),
-    "statement": ("speaker",),
 }
 
 
@@ -374,7 +373,10 @@ def _corrections_page(window: slice) -> QuerySet:
 @prepared
 def _corrected(pks: list[int], *, model) -> QuerySet:
     related = _LINK_RELATIONS.get(model._meta.model_name, ())
-    return model.objects.on_record().filter(pk__in=pks).select_related(*related)
+    records = model.objects.on_record().filter(pk__in=pks).select_related(*related)
+    if model is Statement:  # the most corrected kind: what its link and name need
+        records = records.only("status", "attribution", "text")
+    return records
 
 
 @require_safe

@@ -5,7 +5,7 @@ published sources behind it) and its dates as precise-date objects
 (``PreciseDate.as_dict()``). References to other records are ids, and a
 reference to a record the public cannot see reads as ``null``; lists of ids and
 nested links hold only what the view read through ``.public()`` into
-``public_<relation>`` (records prefetched, or plain ids: see ``api.views.IdList``).
+``public_<relation>`` (records prefetched, or plain values: see ``api.views.Linked``).
 
 The declared fields describe each record for the OpenAPI schema and are the
 reference for its output. Each serializer's ``to_representation`` then builds
@@ -175,7 +175,7 @@ class PublicReferenceField(serializers.Field):
 
 @extend_schema_field(build_array_type(build_basic_type(OpenApiTypes.INT)))
 class PublicIdsField(serializers.Field):
-    """A list of ids the view read through ``.public()`` (see ``api.views.IdList``)."""
+    """A list of ids the view read through ``.public()`` (see ``api.views.Linked``)."""
 
     def __init__(self, **kwargs):
         kwargs.update(read_only=True)

@@ -101,26 +101,42 @@ def _public(relation: str, queryset: QuerySet) -> Prefetch:
     return Prefetch(relation, queryset=queryset, to_attr=f"public_{relation}")
 
 
-class IdList(NamedTuple):
-    """The ids of the public records linked to each record, as ``record.public_<relation>``.
+class Linked(NamedTuple):
+    """The public records linked to each record, as ``record.public_<relation>``.
 
-    Read in one query of plain values, not prefetched: a page of events links
-    to hundreds of accounts, and making a model instance of each cost 10-15 ms.
+    Read for the whole page in one query of plain values, not prefetched: a
+    page of events links to hundreds of accounts, and making a model instance
+    of each cost 10-15 ms. Each record gets a list of the linked records' ids,
+    or, given ``row``, of ``row`` tuples of the columns its fields name.
     """
 
     relation: str  # the serializer reads ``public_<relation>``
     linked: QuerySet  # the public records that may be linked, in the order they are listed
     link: str  # the lookup from a linked record back to the record
+    row: type[tuple] | None = None  # a NamedTuple whose fields are columns of ``linked``
 
     def read(self, records: list) -> None:
         if not records:
             return
-        ids = defaultdict(list)
-        pairs = self.linked.filter(**{f"{self.link}__in": [record.pk for record in records]})
-        for record_id, linked_id in pairs.values_list(self.link, "pk"):
-            ids[record_id].append(linked_id)
+        found = defaultdict(list)
+        linked = self.linked.filter(**{f"{self.link}__in": [record.pk for record in records]})
+        if self.row is None:
+            for record_id, linked_id in linked.values_list(self.link, "pk"):
+                found[record_id].append(linked_id)
+        else:
+            make = self.row._make
+            for record_id, *columns in linked.values_list(self.link, *self.row._fields):
+                found[record_id].append(make(columns))
         for record in records:
-            setattr(record, f"public_{self.relation}", ids[record.pk])
+            setattr(record, f"public_{self.relation}", found[record.pk])
+
+
+class Role(NamedTuple):
+    """An actor's part in talks or an event, as the API writes it."""
+
+    actor_id: int
+    role: str
+    note: str
 
 
 class PublicCitation(NamedTuple):
@@ -223,8 +239,8 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     # condition on a related record): then ``count_published`` counts it.
     counts_published = False
 
-    def id_lists(self) -> list[IdList]:
-        """The lists of linked ids each record carries, read after its page is."""
+    def linked(self) -> list[Linked]:
+        """The lists of linked records each record carries, read after its page is."""
         return []
 
     def cited(self, records: list) -> list:
@@ -232,9 +248,9 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         return records
 
     def read_links(self, records: list) -> None:
-        """Read the id lists and the citations of records just read."""
-        for id_list in self.id_lists():
-            id_list.read(records)
+        """Read the linked records and the citations of records just read."""
+        for linked in self.linked():
+            linked.read(records)
         read_citations(self.cited(records))
 
     def paginate_queryset(self, queryset: QuerySet) -> list:
@@ -293,19 +309,18 @@ class TalksViewSet(PublicViewSet):
         key_figures = KeyFigure.objects.public().only(
             "negotiation", "label", "value", "unit", "qualifier", *_dates("as_of")
         )
-        participations = Participation.objects.public().only("negotiation", "actor", "role", "note")
         return (
             Negotiation.objects.public()
             .only(*RECORD, "slug", "title", "summary", "state", *_dates("start_on", "end_on"))
             .prefetch_related(
-                _public(
-                    "participations",
-                    participations.order_by("order", "actor__name", "pk"),
-                ),
                 _public("key_figures", key_figures.order_by("label", "-as_of", "pk")),
             )
             .order_by(F("start_on").desc(nulls_last=True), "title", "pk")
         )
+
+    def linked(self) -> list[Linked]:
+        participations = Participation.objects.public().order_by("order", "actor__name", "pk")
+        return [Linked("participations", participations, "negotiation", Role)]
 
     def cited(self, records: list) -> list:
         # The key figures' citations come in the same query as the talks'.
@@ -408,8 +423,8 @@ class PositionViewSet(PublicViewSet):
             .order_by("topic_id", "actor__name", "-as_of", "pk")
         )
 
-    def id_lists(self) -> list[IdList]:
-        return [IdList("evidence", Statement.objects.public(), "positions")]
+    def linked(self) -> list[Linked]:
+        return [Linked("evidence", Statement.objects.public(), "positions")]
 
 
 @_documented(serializers.StatementSerializer, "statements")
@@ -446,8 +461,8 @@ class StatementViewSet(PublicViewSet):
     def read_records(self, queryset: QuerySet) -> QuerySet:
         return queryset.annotate(**statuses("negotiation", "speaker", "event"))
 
-    def id_lists(self) -> list[IdList]:
-        return [IdList("topics", filters.public_topics(), "statements")]
+    def linked(self) -> list[Linked]:
+        return [Linked("topics", filters.public_topics(), "statements")]
 
 
 @_documented(serializers.EventSerializer, "events")
@@ -459,7 +474,6 @@ class EventViewSet(PublicViewSet):
     counts_published = True
 
     def get_queryset(self) -> QuerySet:
-        roles = EventRole.objects.public().only("event", "actor", "role", "note")
         return (
             Event.objects.public()
             .only(
@@ -477,19 +491,17 @@ class EventViewSet(PublicViewSet):
                 "latitude",
                 "longitude",
             )
-            .prefetch_related(
-                _public("roles", roles.order_by("role", "actor__name", "pk")),
-            )
             .order_by(F("occurred_on").desc(nulls_last=True), "title", "pk")
         )
 
     def read_records(self, queryset: QuerySet) -> QuerySet:
         return queryset.annotate(**statuses("negotiation"))
 
-    def id_lists(self) -> list[IdList]:
+    def linked(self) -> list[Linked]:
         # In (event, id) order, which the (event, status) index of statements covers.
         accounts = Statement.objects.public().order_by("event", "pk")
-        return [IdList("accounts", accounts, "event")]
+        roles = EventRole.objects.public().order_by("role", "actor__name", "pk")
+        return [Linked("roles", roles, "event", Role), Linked("accounts", accounts, "event")]
 
 
 @_documented(serializers.MilestoneSerializer, "milestones")
@@ -517,10 +529,10 @@ class MilestoneViewSet(PublicViewSet):
             .order_by("negotiation_id", "date", "title", "pk")
         )
 
-    def id_lists(self) -> list[IdList]:
+    def linked(self) -> list[Linked]:
         return [
-            IdList("statements", Statement.objects.public(), "milestones"),
-            IdList("events", Event.objects.public(), "milestones"),
+            Linked("statements", Statement.objects.public(), "milestones"),
+            Linked("events", Event.objects.public(), "milestones"),
         ]
 
 

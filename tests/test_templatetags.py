@@ -216,6 +216,29 @@ def test_chart_points_title_each_dot_with_the_actors_stance_and_date():
 
 
 @pytest.mark.django_db
+def test_stance_chart_draws_the_grid_ticks_a_line_per_actor_and_a_legend():
+    from tests.factories import make_actor
+    from tracker.views.charts import stance_chart
+
+    first = make_position(stance="supports", as_of=datetime.date(2024, 1, 8))
+    second = make_position(
+        actor=make_actor(name="Militia <KH>", short_name=""),
+        topic=first.topic,
+        stance="opposes",
+        as_of=datetime.date(2024, 3, 4),
+    )
+    chart = stance_chart(first.topic, [first, second])
+    html = render("{% stance_chart c %}", c=chart)
+    assert html.startswith('<svg class="stance-chart" viewBox="0 0 720 320" role="img"')
+    assert html.count('class="stance-chart__label"') == 6  # five stances and "unclear"
+    assert html.count('class="stance-chart__tick"') == len(chart.ticks) > 0
+    assert html.count('<g class="stance-chart__series series-') == 2
+    assert html.count("<circle") == 2
+    assert "Militia <KH>" not in html and "Militia &lt;KH&gt;</li>" in html
+    assert html.endswith("</li>\n</ul>\n")
+
+
+@pytest.mark.django_db
 def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
     from tests.factories import make_negotiation
 

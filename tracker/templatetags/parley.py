@@ -359,6 +359,46 @@ def topic_position_row(position) -> SafeString:
 
 
 @register.simple_tag
+def stance_chart(chart) -> SafeString:
+    """The stance chart as SVG, and its legend: ``{% stance_chart chart %}`` (see
+    ``views.charts``). Grid rows, month or week ticks, then one line of dots per actor."""
+    e = _escape
+    grid = "".join(
+        f'\n    <line x1="{chart.plot_left}" x2="{chart.plot_right}" y1="{y}" y2="{y}" '
+        'stroke="#d8dde3" stroke-width="1"/>\n'
+        f'    <text x="{chart.plot_left - 8}" y="{y}" text-anchor="end" '
+        f'dominant-baseline="middle" class="stance-chart__label">{e(label)}</text>\n  '
+        for label, y in chart.rows
+    )
+    ticks = "".join(
+        f'\n    <line x1="{x}" x2="{x}" y1="{chart.plot_top}" y2="{chart.plot_bottom}" '
+        'stroke="#eef0f3" stroke-width="1"/>\n'
+        f'    <text x="{x}" y="{chart.plot_bottom + 18}" text-anchor="middle" '
+        f'class="stance-chart__tick">{e(label)}</text>\n  '
+        for x, label in chart.ticks
+    )
+    lines = "".join(
+        f'\n  <g class="stance-chart__series {e(series.css_class)}">\n'
+        f'    <path d="{e(series.path)}" fill="none" stroke-width="3"/>\n'
+        f"    {chart_points(series)}\n  </g>\n  "
+        for series in chart.series
+    )
+    legend = "".join(
+        f'<li><span class="chart-legend__swatch {e(series.css_class)}" aria-hidden="true">'
+        f"</span>{e(series.actor.label)}</li>"
+        for series in chart.series
+    )
+    return mark_safe(
+        f'<svg class="stance-chart" viewBox="0 0 {chart.width} {chart.height}" role="img" '
+        'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">\n'
+        f'  <title id="chart-title">{e(chart.title)}</title>\n'
+        f'  <desc id="chart-desc">{e(chart.description)}</desc>\n'
+        f'  <g class="stance-chart__grid">\n  {grid}\n  {ticks}\n  </g>\n  {lines}\n</svg>\n'
+        f'<ul class="chart-legend" aria-label="Actors in the chart">\n{legend}\n</ul>\n'
+    )
+
+
+@register.simple_tag
 def chart_points(series) -> SafeString:
     """The dots of one actor's line in a stance chart, each titled with stance and date.
 

@@ -1,9 +1,9 @@
 """Server-rendered SVG: each actor's stance on a topic over time.
 
-The view computes the geometry here; tracker/includes/stance_chart.svg.html
-draws it. Stances sit on a fixed vertical scale (supports at the top, opposes
-at the bottom, "unclear" in a band of its own), time runs left to right, and
-each actor's line steps from one dated position to the next.
+The view computes the geometry here; the ``stance_chart`` template tag draws
+it. Stances sit on a fixed vertical scale (supports at the top, opposes at the
+bottom, "unclear" in a band of its own), time runs left to right, and each
+actor's line steps from one dated position to the next.
 """
 
 import datetime

@@ -49,6 +49,7 @@ from tracker.models import (
     Statement,
     Status,
 )
+from tracker.prepared import padded, prepared
 
 NOT_FOUND = OpenApiResponse(
     serializers.ErrorSerializer, description="No public record with that id, or no such page."
@@ -101,31 +102,41 @@ def _public(relation: str, queryset: QuerySet) -> Prefetch:
     return Prefetch(relation, queryset=queryset, to_attr=f"public_{relation}")
 
 
-class Linked(NamedTuple):
+class Linked:
     """The public records linked to each record, as ``record.public_<relation>``.
 
     Read for the whole page in one query of plain values, not prefetched: a
     page of events links to hundreds of accounts, and making a model instance
     of each cost 10-15 ms. Each record gets a list of the linked records' ids,
-    or, given ``row``, of ``row`` tuples of the columns its fields name.
+    or, given ``row``, of ``row`` tuples of the columns its fields name. The
+    query is prepared (``tracker.prepared``): Django builds and compiles it once
+    per process and number of ids, not once a request.
     """
 
-    relation: str  # the serializer reads ``public_<relation>``
-    linked: QuerySet  # the public records that may be linked, in the order they are listed
-    link: str  # the lookup from a linked record back to the record
-    row: type[tuple] | None = None  # a NamedTuple whose fields are columns of ``linked``
+    def __init__(self, relation: str, linked: QuerySet, link: str, row: type[tuple] | None = None):
+        self.relation = relation  # the serializer reads ``public_<relation>``
+        self.linked = linked  # the public records that may be linked, in the order they are listed
+        self.link = link  # the lookup from a linked record back to the record
+        self.row = row  # a NamedTuple whose fields are columns of ``linked``
+        self.columns = [link, "pk"] if row is None else [link, *row._fields]
+        self.rows = prepared(self.rows_of)
+
+    def rows_of(self, record_ids: list[int]) -> QuerySet:
+        """The link to the record, then the columns, of each record linked to ``record_ids``."""
+        linked = self.linked.filter(**{f"{self.link}__in": record_ids})
+        return linked.values_list(*self.columns)
 
     def read(self, records: list) -> None:
         if not records:
             return
         found = defaultdict(list)
-        linked = self.linked.filter(**{f"{self.link}__in": [record.pk for record in records]})
+        rows = self.rows(padded([record.pk for record in records]))
         if self.row is None:
-            for record_id, linked_id in linked.values_list(self.link, "pk"):
+            for record_id, linked_id in rows:
                 found[record_id].append(linked_id)
         else:
             make = self.row._make
-            for record_id, *columns in linked.values_list(self.link, *self.row._fields):
+            for record_id, *columns in rows:
                 found[record_id].append(make(columns))
         for record in records:
             setattr(record, f"public_{self.relation}", found[record.pk])
@@ -173,39 +184,51 @@ _CITATION_COLUMNS = [
 ]
 
 
+@prepared
+def _citations_of(*groups) -> QuerySet:
+    """Each published citation of the records in ``groups``, as its record, id and columns.
+
+    ``groups`` are pairs: a content type's id, then a list of ids of records of
+    that type.
+    """
+    condition = Q()
+    for content_type_id, object_ids in zip(groups[::2], groups[1::2], strict=True):
+        condition |= Q(content_type=content_type_id, object_id__in=object_ids)
+    return (
+        Citation.objects.public()
+        .filter(condition)
+        .order_by()
+        .values_list("content_type_id", "object_id", "pk", *_CITATION_COLUMNS)
+    )
+
+
 def read_citations(records: list) -> None:
     """Give each record ``public_citations``: the published sources behind it, in one query.
 
     The records may be of several models. Citations come oldest source first,
     undated sources last, then by source and citation, as ``Citation.Meta.ordering``
     has them; sorted here, as ORDER BY over the join costs more than the query.
+    The query is prepared, as ``Linked``'s are.
     """
     if not records:
         return
     by_model = defaultdict(list)
     for record in records:
         by_model[type(record)].append(record)
-    content_types = {model: ContentType.objects.get_for_model(model) for model in by_model}
-    condition = Q()
-    for model, group in by_model.items():
-        condition |= Q(
-            content_type=content_types[model], object_id__in=[record.pk for record in group]
-        )
-    rows = (
-        Citation.objects.public()
-        .filter(condition)
-        .order_by()
-        .values_list("content_type_id", "object_id", "pk", *_CITATION_COLUMNS)
-    )
+    content_types = {
+        model: ContentType.objects.get_for_model(model).pk for model in sorted(by_model, key=str)
+    }
+    groups = []
+    for model, content_type_id in content_types.items():
+        groups += [content_type_id, padded([record.pk for record in by_model[model]])]
     found = defaultdict(list)
-    for content_type_id, object_id, pk, *columns in rows:
+    for content_type_id, object_id, pk, *columns in _citations_of(*groups):
         citation = PublicCitation(*columns)
         published_on = citation.published_on
         order = (published_on is None, published_on or datetime.date.min, citation.source_id, pk)
         found[content_type_id, object_id].append((order, citation))
-    for model, group in by_model.items():
-        content_type_id = content_types[model].pk
-        for record in group:
+    for model, content_type_id in content_types.items():
+        for record in by_model[model]:
             cited = sorted(found.get((content_type_id, record.pk), ()), key=_first)
             record.public_citations = [citation for _, citation in cited]
 
@@ -239,9 +262,8 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     # condition on a related record): then ``count_published`` counts it.
     counts_published = False
 
-    def linked(self) -> list[Linked]:
-        """The lists of linked records each record carries, read after its page is."""
-        return []
+    # The lists of linked records each record carries, read after its page is.
+    linked: tuple[Linked, ...] = ()
 
     def cited(self, records: list) -> list:
         """The records whose citations are read: the page's, and those of any nested record."""
@@ -249,7 +271,7 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
 
     def read_links(self, records: list) -> None:
         """Read the linked records and the citations of records just read."""
-        for linked in self.linked():
+        for linked in self.linked:
             linked.read(records)
         read_citations(self.cited(records))
 
@@ -318,9 +340,14 @@ class TalksViewSet(PublicViewSet):
             .order_by(F("start_on").desc(nulls_last=True), "title", "pk")
         )
 
-    def linked(self) -> list[Linked]:
-        participations = Participation.objects.public().order_by("order", "actor__name", "pk")
-        return [Linked("participations", participations, "negotiation", Role)]
+    linked = (
+        Linked(
+            "participations",
+            Participation.objects.public().order_by("order", "actor__name", "pk"),
+            "negotiation",
+            Role,
+        ),
+    )
 
     def cited(self, records: list) -> list:
         # The key figures' citations come in the same query as the talks'.
@@ -423,8 +450,7 @@ class PositionViewSet(PublicViewSet):
             .order_by("topic_id", "actor__name", "-as_of", "pk")
         )
 
-    def linked(self) -> list[Linked]:
-        return [Linked("evidence", Statement.objects.public(), "positions")]
+    linked = (Linked("evidence", Statement.objects.public(), "positions"),)
 
 
 @_documented(serializers.StatementSerializer, "statements")
@@ -461,8 +487,7 @@ class StatementViewSet(PublicViewSet):
     def read_records(self, queryset: QuerySet) -> QuerySet:
         return queryset.annotate(**statuses("negotiation", "speaker", "event"))
 
-    def linked(self) -> list[Linked]:
-        return [Linked("topics", filters.public_topics(), "statements")]
+    linked = (Linked("topics", filters.public_topics(), "statements"),)
 
 
 @_documented(serializers.EventSerializer, "events")
@@ -497,11 +522,13 @@ class EventViewSet(PublicViewSet):
     def read_records(self, queryset: QuerySet) -> QuerySet:
         return queryset.annotate(**statuses("negotiation"))
 
-    def linked(self) -> list[Linked]:
+    linked = (
+        Linked(
+            "roles", EventRole.objects.public().order_by("role", "actor__name", "pk"), "event", Role
+        ),
         # In (event, id) order, which the (event, status) index of statements covers.
-        accounts = Statement.objects.public().order_by("event", "pk")
-        roles = EventRole.objects.public().order_by("role", "actor__name", "pk")
-        return [Linked("roles", roles, "event", Role), Linked("accounts", accounts, "event")]
+        Linked("accounts", Statement.objects.public().order_by("event", "pk"), "event"),
+    )
 
 
 @_documented(serializers.MilestoneSerializer, "milestones")
@@ -529,11 +556,10 @@ class MilestoneViewSet(PublicViewSet):
             .order_by("negotiation_id", "date", "title", "pk")
         )
 
-    def linked(self) -> list[Linked]:
-        return [
-            Linked("statements", Statement.objects.public(), "milestones"),
-            Linked("events", Event.objects.public(), "milestones"),
-        ]
+    linked = (
+        Linked("statements", Statement.objects.public(), "milestones"),
+        Linked("events", Event.objects.public(), "milestones"),
+    )
 
 
 @_documented(serializers.SourceSerializer, "sources")

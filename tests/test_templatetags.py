@@ -239,6 +239,21 @@ def test_stance_chart_draws_the_grid_ticks_a_line_per_actor_and_a_legend():
 
 
 @pytest.mark.django_db
+def test_an_actors_relationship_names_the_actor_once_escaped_and_links_the_other_side():
+    from tests.factories import make_actor, make_relationship
+
+    office = make_actor(name="Prime Minister's <Office>", short_name="")
+    other = make_actor(name="Cabinet")
+    relationship = make_relationship(office, other, description="Since *2020*.")
+    relationship.public_citations = []
+    html = render("{% actor_relationship r a %}", r=relationship, a=office)
+    assert "\n      Prime Minister&#x27;s &lt;Office&gt;\n" in html
+    assert f'<a href="{other.get_absolute_url()}">Cabinet</a>' in html
+    assert '<div class="note"><p>Since <em>2020</em>.</p></div>' in html
+    assert html.startswith(f'\n    <li id="relationship-{relationship.pk}">')
+
+
+@pytest.mark.django_db
 def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
     from tests.factories import make_negotiation
 

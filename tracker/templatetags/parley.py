@@ -329,6 +329,76 @@ def evidence_links(position) -> SafeString:
 
 
 @register.simple_tag
+def actor_relationship(relationship, actor) -> SafeString:
+    """One of an actor's relationships, the actor named and the other side linked, with
+    its dates, description and sources: ``{% actor_relationship relationship actor %}``."""
+
+    def side(pk: int, other) -> str:
+        if pk == actor.pk:
+            return mark_safe(_escape(actor.label))
+        return format_html('<a href="{}">{}</a>', other.get_absolute_url(), other.name)
+
+    start, end = relationship.start_on_display, relationship.end_on_display
+    dates = ""
+    if start or end:
+        dates = format_html(
+            '<span class="note">({}{})</span>',
+            format_html("from {}", precise_date(start)) if start else "",
+            format_html(" until {}", precise_date(end)) if end else "",
+        )
+    description = ""
+    if relationship.description:
+        description = format_html(
+            '<div class="note">{}</div>', render_markdown(relationship.description)
+        )
+    return format_html(
+        '\n    <li id="relationship-{}">\n      {}\n      <strong>{}</strong>\n      {}\n'
+        "      {}\n      {}\n      {}\n    </li>\n  ",
+        relationship.pk,
+        side(relationship.subject_id, relationship.subject),
+        choice_label(relationship, "kind"),
+        side(relationship.object_id, relationship.object),
+        dates,
+        description,
+        citations(relationship.public_citations),
+    )
+
+
+@register.simple_tag
+def actor_position_row(position) -> SafeString:
+    """One row of an actor's positions: topic and talks, stance (marked when superseded),
+    date and evidence: ``{% actor_position_row position %}``."""
+    topic = position.topic
+    earlier = "" if position.is_current else ' <span class="note">(earlier)</span>'
+    return format_html(
+        '\n      <tr class="{}">\n'
+        '        <th scope="row"><a href="{}">{}</a><span class="note"> {}</span></th>\n'
+        "        <td>{}{}</td>\n        <td>{}</td>\n        <td>{}</td>\n      </tr>\n    ",
+        "" if position.is_current else "superseded",
+        topic.get_absolute_url(),
+        topic.question,
+        topic.negotiation.title,
+        stance(position.stance, choice_label(position, "stance")),
+        mark_safe(earlier),
+        precise_date(position.as_of_display),
+        evidence_links(position),
+    )
+
+
+@register.simple_tag
+def actor_event_role(role) -> SafeString:
+    """An event an actor had a role in: ``{% actor_event_role role %}``."""
+    event = role.event
+    return format_html(
+        '<li><a href="{}">{}</a> · {} · {}</li>',
+        event.get_absolute_url(),
+        event.title,
+        choice_label(role, "role").lower(),
+        precise_date(event.occurred_on_display),
+    )
+
+
+@register.simple_tag
 def topic_position_row(position) -> SafeString:
     """One row of a topic's table of positions: actor, stance and date, summary, evidence.
 

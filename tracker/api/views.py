@@ -431,11 +431,9 @@ class PositionViewSet(PublicViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Position.objects.public()
-            .filter(
-                actor__status=Status.PUBLISHED,
-                topic__status=Status.PUBLISHED,
-                topic__negotiation__status=Status.PUBLISHED,
-            )
+            # Subqueries, not joins: SQLite then walks the (topic, status) index in the
+            # list's order and stops at the page (the ids of page 7: 1.5 -> 0.4 ms).
+            .filter(actor__in=Actor.objects.public(), topic__in=filters.public_topics())
             .select_related("topic__negotiation")
             .only(
                 *RECORD,

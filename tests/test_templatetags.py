@@ -254,6 +254,33 @@ def test_an_actors_relationship_names_the_actor_once_escaped_and_links_the_other
 
 
 @pytest.mark.django_db
+def test_talks_page_rows_name_the_actor_its_role_and_a_restated_stance():
+    from tests.factories import make_actor, make_negotiation, make_participation
+    from tracker.models.history import MatrixRow, PositionChange
+
+    talks = make_negotiation()
+    actor = make_actor(name="Iraq <gov>", short_name="")
+    participation = make_participation(talks, actor, note="Host & chair")
+    html = render("{% party p %}", p=participation)
+    assert f'<a href="{actor.get_absolute_url()}">Iraq &lt;gov&gt;</a> <span class="role">' in html
+    assert '<br><span class="note">Host &amp; chair</span></li>' in html
+    row = MatrixRow(actor=actor, role="Party", cells=[None])
+    html = render("{% matrix_row r %}", r=row)
+    assert 'Iraq &lt;gov&gt;</a><span class="matrix__role">Party</span></th>' in html
+    assert html.count("<td>") == 1
+    before = make_position(actor=actor, stance="supports", as_of=datetime.date(2024, 1, 1))
+    after = make_position(
+        actor=actor, topic=before.topic, stance="supports", as_of=datetime.date(2024, 2, 1)
+    )
+    for position in (before, after):
+        position.public_evidence = []
+    change = PositionChange(actor, before.topic, before, after)
+    html = render("{% position_change_row c t %}", c=change, t=talks)
+    assert f'/talks/{talks.slug}/topics/{before.topic.slug}/"' in html
+    assert "Same stance, newly restated." in html
+
+
+@pytest.mark.django_db
 def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
     from tests.factories import make_negotiation
 

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, capfirst
 from django_countries import countries
 
+from tracker.links import page_url
 from tracker.models import STANCE_SCORES
 from tracker.text import markdown_excerpt, render_markdown
 
@@ -551,6 +552,66 @@ def position_summary(position) -> SafeString:
         stance(position.stance, choice_label(position, "stance")),
         precise_date(position.as_of_display),
         evidence,
+    )
+
+
+@register.simple_tag
+def matrix_row(row) -> SafeString:
+    """One actor's row of the position matrix: the actor, its role, a cell per topic.
+
+    ``{% matrix_row row %}`` (see ``models.history.MatrixRow``).
+    """
+    actor = row.actor
+    role = format_html('<span class="matrix__role">{}</span>', row.role) if row.role else ""
+    return format_html(
+        '\n      <tr>\n        <th scope="row"><a href="{}">{}</a>{}</th>\n        {}\n'
+        "      </tr>\n    ",
+        actor.get_absolute_url(),
+        actor.label,
+        role,
+        matrix_cells(row),
+    )
+
+
+@register.simple_tag
+def position_change_row(change, negotiation) -> SafeString:
+    """A changed position between two days, in the comparison's table.
+
+    ``{% position_change_row change negotiation %}`` (see ``models.history.PositionChange``).
+    """
+    restated = (
+        ""
+        if change.stance_changed
+        else mark_safe('<p class="cell-meta">Same stance, newly restated.</p>')
+    )
+    return format_html(
+        '\n      <tr>\n        <th scope="row"><a href="{}">{}</a></th>\n'
+        '        <td><a href="{}">{}</a></td>\n        <td>{}</td>\n        <td>{}{}</td>\n'
+        "      </tr>\n    ",
+        change.actor.get_absolute_url(),
+        change.actor.name,
+        page_url("tracker:topic", negotiation.slug, change.topic.slug),
+        change.topic.title,
+        position_summary(change.before),
+        position_summary(change.after),
+        restated,
+    )
+
+
+@register.simple_tag
+def party(participation) -> SafeString:
+    """A party to the talks, linked, with its role and note: ``{% party participation %}``."""
+    note = (
+        format_html('<br><span class="note">{}</span>', participation.note)
+        if participation.note
+        else ""
+    )
+    return format_html(
+        '\n    <li><a href="{}">{}</a> <span class="role">{}</span>{}</li>\n  ',
+        participation.actor.get_absolute_url(),
+        participation.actor.name,
+        choice_label(participation, "role"),
+        note,
     )
 
 

@@ -4,12 +4,14 @@ import datetime
 
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from tracker import search
 from tracker.models import Negotiation, SearchKind
+from tracker.prepared import prepared
 
 RESULTS_PER_PAGE = 20
 EARLIEST_DAY = datetime.date(1900, 1, 1)
@@ -83,6 +85,12 @@ def _kind_links(params: QueryDict, facets: dict[str, int], chosen: list[str]) ->
     ]
 
 
+@prepared
+def _public_talks() -> QuerySet:
+    """Every public talks as plain (id, slug, title) rows: all the page needs of them."""
+    return Negotiation.objects.public().values_list("pk", "slug", "title")
+
+
 def _talks_choices(talks_options: list[tuple[int, str, str]], chosen: str | None) -> list[tuple]:
     """(slug, title, chosen) for each talks in the form's select.
 
@@ -102,8 +110,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     ``kind_links`` and ``page_links``. Malformed parameters get the same page
     with the errors and a 400; a page past the last gets a 404.
     """
-    # Plain rows: the page needs only these three values of each talks.
-    talks_options = list(Negotiation.objects.public().values_list("pk", "slug", "title"))
+    talks_options = _public_talks()
     form = SearchForm(request.GET, talks_options=talks_options)
     context = {
         "form": form,

@@ -166,8 +166,7 @@ def _newest(queryset, field: str, n: int):
     return queryset.filter(**{f"{field}__gte": Coalesce(Subquery(day), Value(datetime.date.min))})
 
 
-@prepared
-def _timeline_rows(
+def _timeline_of(
     negotiation_id: int,
     as_of: datetime.date | None,
     since: datetime.date | None,
@@ -183,6 +182,9 @@ def _timeline_rows(
     if kind == "event":
         return events if newest is None else _newest(events, "occurred_on", newest)
     return statements if newest is None else _newest(statements, "stated_on", newest)
+
+
+_timeline_rows = prepared(_timeline_of)
 
 
 def timeline(
@@ -213,6 +215,24 @@ def timeline(
     return Timeline(entries)
 
 
+_DATE_OF = {"event": "occurred_on", "statement": "stated_on"}
+
+
+@prepared
+def _entries_per_day(negotiation_id: int, as_of, since, *, kind: str):
+    """How many of the talks' ``kind`` (events or statements) fall on each first day."""
+    queryset = _timeline_of(negotiation_id, as_of, since, kind=kind)
+    return queryset.order_by().values_list(_DATE_OF[kind]).annotate(n=Count("pk"))
+
+
+@prepared
+def _entries_between(negotiation_id: int, as_of, since, first, last, *, kind: str):
+    """The talks' ``kind`` (events or statements) whose first day is from ``first`` to ``last``."""
+    queryset = _timeline_of(negotiation_id, as_of, since, kind=kind)
+    column = _DATE_OF[kind]
+    return queryset.filter(**{f"{column}__gte": first, f"{column}__lte": last})
+
+
 class _TimelineDays:
     """The whole timeline as a sequence a ``Paginator`` can slice, without reading it all.
 
@@ -221,13 +241,15 @@ class _TimelineDays:
     covers; only the records of those days are read and ordered in Python.
     """
 
-    def __init__(self, milestones: list, events, statements):
-        self.milestones = milestones
-        self.querysets = {"event": (events, "occurred_on"), "statement": (statements, "stated_on")}
-        self.days: Counter = Counter(entry.date.start for entry in milestones)
-        for queryset, column in self.querysets.values():
-            rows = queryset.order_by().values_list(column).annotate(n=Count("pk"))
-            self.days.update(dict(rows))
+    def __init__(self, negotiation_id: int, as_of, since):
+        self.window = (negotiation_id, as_of, since)
+        self.milestones = [
+            TimelineEntry("milestone", m.date_display, m)
+            for m in _timeline_rows(*self.window, kind="milestone")
+        ]
+        self.days: Counter = Counter(entry.date.start for entry in self.milestones)
+        for kind in _DATE_OF:
+            self.days.update(dict(_entries_per_day(*self.window, kind=kind)))
 
     def count(self) -> int:
         return self.days.total()
@@ -246,8 +268,8 @@ class _TimelineDays:
         if first is None:
             return []
         entries = [entry for entry in self.milestones if first <= entry.date.start <= last]
-        for kind, (queryset, column) in self.querysets.items():
-            within = queryset.filter(**{f"{column}__gte": first, f"{column}__lte": last})
+        for kind, column in _DATE_OF.items():
+            within = _entries_between(*self.window, first, last, kind=kind)
             entries += [TimelineEntry(kind, getattr(r, f"{column}_display"), r) for r in within]
         entries.sort(key=lambda entry: entry.sort_key)
         return entries[window.start - before : window.stop - before]
@@ -265,9 +287,7 @@ def timeline_page(
     The talks' entries are counted by day to find the days of the page; then the
     records of those days are read. Five queries.
     """
-    milestones, events, statements = _timeline_querysets(negotiation, as_of, since)
-    entries = [TimelineEntry("milestone", m.date_display, m) for m in milestones]
-    days = _TimelineDays(entries, events, statements)
+    days = _TimelineDays(negotiation.pk, as_of, since)
     try:
         return Paginator(days, per_page, allow_empty_first_page=True).page(number)
     except InvalidPage as error:

@@ -83,20 +83,14 @@ _MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
 # always numbered them, which keeps the order of equally ranked results.
 KIND_BLOCK = 10**12
 _KIND_BLOCKS = {
-    kind: n
-    for n, kind in enumerate(
-        [
-            SearchKind.TALKS,
-            SearchKind.ACTOR,
-            SearchKind.TOPIC,
-            SearchKind.POSITION,
-            SearchKind.EVENT,
-            SearchKind.MILESTONE,
-            SearchKind.STATEMENT,
-            SearchKind.SOURCE,
-        ],
-        start=1,
-    )
+    SearchKind.TALKS: 1,
+    SearchKind.ACTOR: 2,
+    SearchKind.TOPIC: 3,
+    SearchKind.POSITION: 4,
+    SearchKind.EVENT: 5,
+    SearchKind.MILESTONE: 6,
+    SearchKind.STATEMENT: 7,
+    SearchKind.SOURCE: 8,
 }
 
 

@@ -22,9 +22,10 @@ from tests.factories import (
     make_topic,
 )
 from tracker.api import views
-from tracker.api.pagination import IdsFirstPaginator, count_published
+from tracker.api.pagination import IdsFirstPaginator
 from tracker.dates import Precision
 from tracker.models import Statement, Status
+from tracker.models.base import count_published
 
 ENDPOINTS = [
     "talks",

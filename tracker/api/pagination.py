@@ -4,13 +4,10 @@ import re
 from collections.abc import Callable
 
 from django.core.paginator import Page, Paginator
-from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
-
-from tracker.models import Status
 
 
 def _whole_number(request, name: str, default: int, maximum: int) -> int:
@@ -21,37 +18,6 @@ def _whole_number(request, name: str, default: int, maximum: int) -> int:
     if not re.fullmatch(r"[0-9]{1,19}", raw) or not 1 <= int(raw) <= maximum:
         raise ValidationError({name: [f"Enter a whole number from 1 to {maximum}."]})
     return int(raw)
-
-
-def count_published(model: type[Model], using: str = "default") -> int:
-    """``model.objects.public().count()`` for a model whose ``public()`` is its status alone.
-
-    SQLite counts a whole table from its b-tree pages without reading a row,
-    but ``COUNT(*) … WHERE status = 'published'`` reads one index entry per
-    record: 5-6 ms at 190,000 public statements, against under 1 ms for the
-    whole table less the records before and after "published" in the status
-    index. Every status compares less than, equal to or greater than
-    "published", and none is NULL, so the two numbers are the same.
-    PostgreSQL scans either way, so there the count is the plain one, written
-    out so that Django need not compile it.
-    """
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    status = quote(model._meta.get_field("status").column)
-    if connection.vendor == "sqlite":
-        sql = (
-            f"SELECT (SELECT COUNT(*) FROM {table})"
-            f" - (SELECT COUNT(*) FROM {table} WHERE {status} < %s)"
-            f" - (SELECT COUNT(*) FROM {table} WHERE {status} > %s)"
-        )
-        params = [Status.PUBLISHED, Status.PUBLISHED]
-    else:
-        sql = f"SELECT COUNT(*) FROM {table} WHERE {status} = %s"
-        params = [Status.PUBLISHED]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
 
 
 class IdsFirstPaginator(Paginator):

@@ -31,7 +31,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from tracker.api import filters, serializers
-from tracker.api.pagination import Pagination, count_published
+from tracker.api.pagination import Pagination
 from tracker.dates import PreciseDateDescriptor
 from tracker.links import page_url
 from tracker.models import (
@@ -49,6 +49,7 @@ from tracker.models import (
     Statement,
     Status,
 )
+from tracker.models.base import count_published
 from tracker.prepared import padded, prepared
 
 NOT_FOUND = OpenApiResponse(

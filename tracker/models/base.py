@@ -1,7 +1,7 @@
 """What every public-facing record shares: a publishing status and its history."""
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F, Q
 from django.db.models.deletion import Collector, ProtectedError
 from django.utils import timezone
@@ -68,6 +68,41 @@ def refuse_deleting_records_on_file(objs, using: str) -> None:
     ]
     if on_file:
         raise RecordOnFileError(on_file)
+
+
+def published_count_sql(model: type[models.Model], connection) -> tuple[str, list]:
+    """The SQL of ``model.objects.public().count()``, for a model whose ``public()`` is
+    its status alone.
+
+    SQLite counts a whole table from its b-tree pages without reading a row,
+    but ``COUNT(*) … WHERE status = 'published'`` reads one index entry per
+    record: 5-6 ms at 190,000 public statements, against under 1 ms for the
+    whole table less the records before and after "published" in the status
+    index. Every status compares less than, equal to or greater than
+    "published", and none is NULL, so the two numbers are the same.
+    PostgreSQL scans either way, so there the count is the plain one.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    status = quote(model._meta.get_field("status").column)
+    if connection.vendor == "sqlite":
+        sql = (
+            f"SELECT (SELECT COUNT(*) FROM {table})"
+            f" - (SELECT COUNT(*) FROM {table} WHERE {status} < %s)"
+            f" - (SELECT COUNT(*) FROM {table} WHERE {status} > %s)"
+        )
+        return sql, [Status.PUBLISHED, Status.PUBLISHED]
+    return f"SELECT COUNT(*) FROM {table} WHERE {status} = %s", [Status.PUBLISHED]
+
+
+def count_published(model: type[models.Model], using: str = "default") -> int:
+    """``model.objects.public().count()`` by ``published_count_sql``, written out so that
+    Django need not compile it."""
+    connection = connections[using]
+    sql, params = published_count_sql(model, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 class PublishableQuerySet(models.QuerySet):

@@ -1,5 +1,7 @@
 """Pages of single records: actors, statements, events, sources; and the changes log."""
 
+from functools import partial
+
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +19,7 @@ from tracker.models import (
     Source,
     Statement,
 )
+from tracker.models.base import count_published
 from tracker.models.talks import attach_public_evidence
 from tracker.prepared import padded, prepared
 from tracker.views.common import (
@@ -306,7 +309,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
     Template: tracker/source_list.html with ``page`` (a Paginator page).
     """
-    page = paginate(request, PreparedList(Source.objects.public().count, _sources_page), 50)
+    sources = PreparedList(partial(count_published, Source), _sources_page)
+    page = paginate(request, sources, per_page=50)
     return render(request, "tracker/source_list.html", {"page": page})
 
 

@@ -492,6 +492,39 @@ def chart_points(series) -> SafeString:
 
 
 @register.simple_tag
+def talks_link(talks) -> SafeString:
+    """Talks named and linked, with their state: ``{% talks_link talks %}``."""
+    return format_html(
+        '<li><a href="{}">{}</a> <span class="state state--{}">{}</span></li>',
+        talks.get_absolute_url(),
+        talks.title,
+        talks.state,
+        choice_label(talks, "state"),
+    )
+
+
+@register.simple_tag
+def milestone_list(milestones, empty: str) -> SafeString:
+    """Milestones, each linked with its kind, state, date and talks, or ``empty`` when there
+    are none: ``{% milestone_list milestones "None yet." %}``."""
+    if not milestones:
+        return format_html("<p>{}</p>\n", empty)
+    items = "".join(
+        format_html(
+            '<li><a href="{}">{}</a><br><span class="note">{} · {} · {} · {}</span></li>',
+            milestone.get_absolute_url(),
+            milestone.title,
+            choice_label(milestone, "kind"),
+            choice_label(milestone, "state"),
+            precise_date(milestone.date_display),
+            milestone.negotiation.title,
+        )
+        for milestone in milestones
+    )
+    return mark_safe(f'<ul class="plain-list milestone-list">\n{items}\n</ul>\n')
+
+
+@register.simple_tag
 def talks_card(talks) -> SafeString:
     """An active talks on the home page: title, state, start, parties, summary.
 

@@ -281,6 +281,22 @@ def test_talks_page_rows_name_the_actor_its_role_and_a_restated_stance():
 
 
 @pytest.mark.django_db
+def test_a_milestone_list_names_kind_state_date_and_talks_or_says_there_are_none():
+    from tests.factories import make_milestone, make_negotiation
+
+    talks = make_negotiation(title="Talks <A>")
+    milestone = make_milestone(talks, title="Round & one", planned_on=datetime.date(2024, 3, 1))
+    html = render('{% milestone_list m "None." %}', m=[milestone])
+    assert html.startswith('<ul class="plain-list milestone-list">\n<li><a href="')
+    assert ">Round &amp; one</a><br>" in html and "Talks &lt;A&gt;</span></li>" in html
+    assert render("{% milestone_list m e %}", m=[], e="None <yet>.") == "<p>None &lt;yet&gt;.</p>\n"
+    html = render("{% talks_link t %}", t=talks)
+    assert (
+        f'<li><a href="{talks.get_absolute_url()}">Talks &lt;A&gt;</a> <span class="state' in html
+    )
+
+
+@pytest.mark.django_db
 def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
     from tests.factories import make_negotiation
 

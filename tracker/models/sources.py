@@ -143,7 +143,10 @@ class Citation(models.Model):
         verbose_name = "citation"
         verbose_name_plural = "citations"
         indexes = [
-            models.Index(fields=["content_type", "object_id"], name="tracker_citation_record")
+            models.Index(fields=["content_type", "object_id"], name="tracker_citation_record"),
+            # A page's citations are found by record ids and the content type's name,
+            # through a join: PostgreSQL needs the ids first to use an index.
+            models.Index(fields=["object_id", "content_type"], name="tracker_citation_by_record"),
         ]
         constraints = [
             models.UniqueConstraint(

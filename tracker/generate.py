@@ -1777,7 +1777,13 @@ def refresh_statistics() -> None:
     would get there later; this gets there before the first reader does.
     """
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # VACUUM also marks the freshly written pages all-visible, as autovacuum
+            # would, so counts can read an index alone (190,000 published statements:
+            # 28 ms, then 6-10 ms). It cannot run inside a transaction.
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
 
 
 def _bump_stamp() -> None:

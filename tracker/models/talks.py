@@ -297,22 +297,6 @@ class PositionQuerySet(PublishableQuerySet):
             condition |= current_on(day)
         return self.public().filter(condition)
 
-    def with_public_evidence(self):
-        """Each position gets ``public_evidence``: its published statements, newest first.
-
-        Only what a page shows of each (its link, attribution and date) is read.
-        """
-        from tracker.models.statements import Statement
-
-        evidence = (
-            Statement.objects.public()
-            .only("id", "attribution", *date_columns("stated_on"))
-            .order_by("-stated_on", "-id")
-        )
-        return self.prefetch_related(
-            models.Prefetch("evidence", queryset=evidence, to_attr="public_evidence")
-        )
-
 
 def attach_public_evidence(positions: list) -> list:
     """Give each of ``positions`` ``public_evidence``: its published statements, newest

@@ -50,6 +50,7 @@ from tracker.models import (
     Status,
 )
 from tracker.models.base import count_published
+from tracker.models.sources import citation_sort_key
 from tracker.prepared import padded, prepared
 
 NOT_FOUND = OpenApiResponse(
@@ -206,9 +207,9 @@ def _citations_of(*groups) -> QuerySet:
 def read_citations(records: list) -> None:
     """Give each record ``public_citations``: the published sources behind it, in one query.
 
-    The records may be of several models. Citations come oldest source first,
-    undated sources last, then by source and citation, as ``Citation.Meta.ordering``
-    has them; sorted here, as ORDER BY over the join costs more than the query.
+    The records may be of several models. Citations come in the order of
+    ``Citation.Meta.ordering`` (``citation_sort_key``), sorted here, as ORDER BY
+    over the join costs more than the query.
     The query is prepared, as ``Linked``'s are.
     """
     if not records:
@@ -225,8 +226,7 @@ def read_citations(records: list) -> None:
     found = defaultdict(list)
     for content_type_id, object_id, pk, *columns in _citations_of(*groups):
         citation = PublicCitation(*columns)
-        published_on = citation.published_on
-        order = (published_on is None, published_on or datetime.date.min, citation.source_id, pk)
+        order = citation_sort_key(citation.published_on, citation.source_id, pk)
         found[content_type_id, object_id].append((order, citation))
     for model, content_type_id in content_types.items():
         for record in by_model[model]:

@@ -103,16 +103,15 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(source__status=Status.PUBLISHED)
 
 
-def citation_order(citation) -> tuple:
+def citation_sort_key(published_on: datetime.date | None, source_id: int, pk: int) -> tuple:
     """Oldest source first, undated sources last, then by source and citation: the order
     of ``Citation.Meta.ordering``, for sorting a few citations in Python."""
-    published_on = citation.source.published_on
-    return (
-        published_on is None,
-        published_on or datetime.date.min,
-        citation.source_id,
-        citation.pk,
-    )
+    return (published_on is None, published_on or datetime.date.min, source_id, pk)
+
+
+def citation_order(citation) -> tuple:
+    """``citation_sort_key`` of a ``Citation`` read with its source."""
+    return citation_sort_key(citation.source.published_on, citation.source_id, citation.pk)
 
 
 class Citation(models.Model):

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_safe
 
 from tracker.dates import date_columns
 from tracker.models import Correction, Event, Milestone, Negotiation, Statement
-from tracker.prepared import padded, prepared
+from tracker.prepared import prepared
 from tracker.search import plain
-from tracker.views.common import public_records
+from tracker.views.common import attach_targets, public_records
 
 FEED_LENGTH = 50
 
@@ -290,21 +290,9 @@ class ChangesFeed(RecordFeed):
 
     def items(self) -> list[Correction]:
         corrections = _latest_corrections()
-        wanted: dict[type, set[int]] = {}
-        for correction in corrections:
-            model = correction.content_type.model_class()
-            if model is not None and hasattr(model.objects, "on_record"):
-                wanted.setdefault(model, set()).add(correction.object_id)
-        found = {}
-        for model, pks in wanted.items():
-            for record in _targets(padded(pks), model=model):
-                found[(model, record.pk)] = record
-        shown = []
-        for correction in corrections:
-            record = found.get((correction.content_type.model_class(), correction.object_id))
-            if record is not None:  # a correction of a draft stays off the feed
-                correction.target = record
-                shown.append(correction)
+        attach_targets(corrections, _targets)
+        # A correction of a draft stays off the feed.
+        shown = [correction for correction in corrections if correction.target is not None]
         return shown[:FEED_LENGTH]
 
     def item_title(self, item: Correction) -> str:

@@ -179,6 +179,24 @@ def corrections_for(record: Model, *others) -> list[Correction]:
     return corrections
 
 
+def attach_targets(corrections: list[Correction], read: Callable[..., list]) -> None:
+    """Give each correction ``target``: its record while on file (published or
+    retracted), else None. ``read(pks, model=…)`` is a prepared query of the records
+    of one model by their padded ids; one query per kind of record corrected."""
+    wanted: dict[type, set] = {}
+    for correction in corrections:
+        model = correction.content_type.model_class()
+        if model is not None and hasattr(model.objects, "on_record"):
+            wanted.setdefault(model, set()).add(correction.object_id)
+    found = {}
+    for model, pks in wanted.items():
+        for record in read(padded(pks), model=model):
+            found[(model, record.pk)] = record
+    for correction in corrections:
+        model = correction.content_type.model_class()
+        correction.target = found.get((model, correction.object_id))
+
+
 @prepared
 def _citations(*kinds) -> QuerySet:
     # What a page shows of a citation: the source's link, outlet and date, and the

@@ -26,6 +26,7 @@ from tracker.views.common import (
     CITING_KINDS,
     PreparedList,
     attach_citations,
+    attach_targets,
     corrections_for,
     paginate,
     public_records,
@@ -392,16 +393,5 @@ def changes(request: HttpRequest) -> HttpResponse:
     """
     corrections = PreparedList(Correction.objects.public().count, _corrections_page)
     page = paginate(request, corrections, per_page=50)
-    wanted: dict[type, set] = {}
-    for correction in page.object_list:
-        model = correction.content_type.model_class()
-        if model is not None and hasattr(model.objects, "on_record"):
-            wanted.setdefault(model, set()).add(correction.object_id)
-    found = {}
-    for model, pks in wanted.items():
-        for record in _corrected(padded(pks), model=model):
-            found[(model, record.pk)] = record
-    for correction in page.object_list:
-        model = correction.content_type.model_class()
-        correction.target = found.get((model, correction.object_id))
+    attach_targets(page.object_list, _corrected)
     return render(request, "tracker/changes.html", {"page": page})

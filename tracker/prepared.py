@@ -158,13 +158,12 @@ class _Prepared:
     def run(self, args: Sequence) -> list:
         if self.empty:
             return []
-        if any(
-            isinstance(v, int) and not _INT_RANGE[0] <= v <= _INT_RANGE[1] for v in _flatten(args)
-        ):
+        flat = _flatten(args)
+        if any(isinstance(v, int) and not _INT_RANGE[0] <= v <= _INT_RANGE[1] for v in flat):
             # Beyond a 64-bit column: Django's lookups know what that means (no row
             # is equal to it, say); the database driver would refuse the value.
             return list(self.build(*args))
-        values = [adapt(value) for adapt, value in zip(self.adapt, _flatten(args), strict=True)]
+        values = [adapt(value) for adapt, value in zip(self.adapt, flat, strict=True)]
         params = tuple(param if n is None else values[n] for n, param in self.params)
         if self.windowed:
             window = _window(args)

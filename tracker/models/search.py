@@ -10,6 +10,7 @@ index. Both are created by migration 0002 for the database in use.
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+from tracker.models.base import QuickLoading
 from tracker.models.talks import Negotiation
 
 
@@ -26,7 +27,7 @@ class SearchKind(models.TextChoices):
     SOURCE = "source", "Source"
 
 
-class SearchDocument(models.Model):
+class SearchDocument(QuickLoading):
     """What search knows about one public record: its text, date, talks and address."""
 
     Kind = SearchKind

@@ -14,6 +14,7 @@ from tracker.links import page_url
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
     Publishable,
+    QuickLoading,
     Status,
     choices_constraint,
     status_constraint,
@@ -114,7 +115,7 @@ def citation_order(citation) -> tuple:
     return citation_sort_key(citation.source.published_on, citation.source_id, citation.pk)
 
 
-class Citation(models.Model):
+class Citation(QuickLoading):
     """A source behind one record, with where in the source to look."""
 
     source = models.ForeignKey(

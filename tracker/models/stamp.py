@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils import timezone
 
+from tracker.models.base import QuickLoading
 
-class PublicationStamp(models.Model):
+
+class PublicationStamp(QuickLoading):
     """When Parley's records last changed, and a counter of changes.
 
     ``tracker.caching`` bumps it from the save, delete and many-to-many signals

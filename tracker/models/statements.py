@@ -10,6 +10,7 @@ from tracker.models.actors import Actor
 from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
     Publishable,
+    QuickLoading,
     Status,
     choices_constraint,
     status_constraint,
@@ -171,7 +172,7 @@ class EventRoleQuerySet(models.QuerySet):
         return self.filter(actor__status=Status.PUBLISHED, event__status=Status.PUBLISHED)
 
 
-class EventRole(models.Model):
+class EventRole(QuickLoading):
     """An actor's role in an event: perpetrator, target, claimant, responder, investigator."""
 
     Role = EventRoleKind

@@ -13,6 +13,7 @@ from tracker.models.base import (
     PUBLISHING_PERMISSIONS,
     Publishable,
     PublishableQuerySet,
+    QuickLoading,
     Status,
     choices_constraint,
     status_constraint,
@@ -82,6 +83,7 @@ class MilestoneState(models.TextChoices):
 
 class Negotiation(
     Publishable,
+    QuickLoading,
     precise_date_fields("start_on", "start"),
     precise_date_fields("end_on", "end"),
 ):
@@ -163,7 +165,7 @@ class ParticipationQuerySet(models.QuerySet):
         return self.filter(actor__status=Status.PUBLISHED, negotiation__status=Status.PUBLISHED)
 
 
-class Participation(models.Model):
+class Participation(QuickLoading):
     """An actor's part in one talks: party, mediator, observer or stakeholder."""
 
     Role = ParticipationRole
@@ -412,6 +414,7 @@ class Position(Publishable, precise_date_fields("as_of", "as of", required=True)
 
 class Milestone(
     Publishable,
+    QuickLoading,
     precise_date_fields("planned_on", "planned for"),
     precise_date_fields("held_on", "held on"),
 ):

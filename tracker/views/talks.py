@@ -60,6 +60,18 @@ _MILESTONE = record_finder(
 
 # The queries of the home page.
 
+# What a statement card shows (the statement_card tag): the other columns, three of
+# them dates and times to convert, are left unread.
+STATEMENT_CARD_COLUMNS = (
+    "kind", "attribution", "form", "text", "channel", "verification",
+    *date_columns("stated_on"),
+)  # fmt: skip
+# What a list of milestones shows (the milestone_list tag).
+_MILESTONE_LIST_COLUMNS = (
+    "slug", "title", "kind", "state", *date_columns("held_on"), *date_columns("planned_on"),
+    "negotiation__title",
+)  # fmt: skip
+
 
 @prepared
 def _home_talks() -> QuerySet:
@@ -77,7 +89,7 @@ def _home_parties() -> QuerySet:
 
 @prepared
 def _home_statements() -> QuerySet:
-    return Statement.objects.public()[:LATEST_STATEMENTS]
+    return Statement.objects.public().only(*STATEMENT_CARD_COLUMNS)[:LATEST_STATEMENTS]
 
 
 @prepared
@@ -85,13 +97,19 @@ def _upcoming_milestones(today: datetime.date) -> QuerySet:
     return (
         public_records("milestone")
         .filter(held_on__isnull=True, planned_on__gte=today)
+        .only(*_MILESTONE_LIST_COLUMNS)
         .order_by("planned_on", "title")[:5]
     )
 
 
 @prepared
 def _recent_milestones(today: datetime.date) -> QuerySet:
-    return public_records("milestone").filter(held_on__lte=today).order_by("-held_on", "title")[:5]
+    return (
+        public_records("milestone")
+        .filter(held_on__lte=today)
+        .only(*_MILESTONE_LIST_COLUMNS)
+        .order_by("-held_on", "title")[:5]
+    )
 
 
 @require_safe
@@ -266,7 +284,12 @@ def _topic_positions_only(pk: int) -> QuerySet:
 
 @prepared
 def _topic_statements(pk: int) -> QuerySet:
-    return Statement.objects.public().filter(topics=pk).order_by("-stated_on", "-id")[:10]
+    return (
+        Statement.objects.public()
+        .filter(topics=pk)
+        .only(*STATEMENT_CARD_COLUMNS)
+        .order_by("-stated_on", "-id")[:10]
+    )
 
 
 @prepared

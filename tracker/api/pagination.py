@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -28,36 +27,26 @@ class IdsFirstPaginator(Paginator):
     ``WHERE id IN (SELECT id … ORDER BY … LIMIT … OFFSET …)`` in the list's
     order: one query, as before, and the same records.
 
-    ``count``, when given, works out the number of records in the list instead
-    of ``COUNT(*)`` over it; ``read``, when given, turns the page's query into
-    the one that reads the records (the count and the ids are found without it).
+    ``read``, when given, turns the page's query into the one that reads the
+    records (the count and the ids are found without it). A list that is not a
+    queryset (an ``api.views.UnfilteredList``) reads its own pages.
     """
 
     def __init__(
-        self,
-        object_list,
-        per_page,
-        count: Callable[[], int] | None = None,
-        read: Callable[[QuerySet], QuerySet] | None = None,
-        **kwargs,
+        self, object_list, per_page, read: Callable[[QuerySet], QuerySet] | None = None, **kwargs
     ):
         super().__init__(object_list, per_page, **kwargs)
-        self._count = count
         self._read = read
 
-    @cached_property
-    def count(self) -> int:
-        if self._count is None:
-            return super().count
-        return self._count()
-
     def page(self, number) -> Page:
+        records = self.object_list
+        if not isinstance(records, QuerySet):
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        records = self.object_list
         if records.query.distinct:
             # DISTINCT selects the ordering columns too: no single-column subquery.
             return self._get_page(self.read(records)[bottom:top], number, self)
@@ -92,10 +81,8 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         page_size = self.get_page_size(request)
         number = _whole_number(request, self.page_query_param, 1, self.max_page)
-        # A view may know a cheaper way to count its list (``PublicViewSet.count_list``).
-        count = view.count_list(queryset) if view is not None else None
         read = view.read_records if view is not None else None
-        paginator = self.django_paginator_class(queryset, page_size, count=count, read=read)
+        paginator = self.django_paginator_class(queryset, page_size, read=read)
         if number > max(paginator.num_pages, 1):
             raise NotFound("Invalid page: past the last page.")
         self.page = paginator.page(number)

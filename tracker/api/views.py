@@ -9,13 +9,12 @@ ending in the id, so paging never skips or repeats a record.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
-from functools import partial
 from typing import NamedTuple
 
 from csp.decorators import csp_update
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import router
+from django.db.models import F, Func, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -238,6 +237,59 @@ def _first(pair: tuple):
     return pair[0]
 
 
+class _RowCount(Func):
+    """``COUNT(*)`` as a plain column, not an aggregate: Django then adds no GROUP BY, and
+    ``values(n=_RowCount())`` is one row holding the number of rows the query selects."""
+
+    template = "COUNT(*)"
+    output_field = IntegerField()
+
+
+class UnfilteredList:
+    """A viewset's list when no filter is asked for, read through prepared queries.
+
+    The list is then the same for every request: its count, its page's ids and
+    the records with those ids are queries Django builds and compiles once per
+    process (``tracker.prepared``), not on every request, which cost 1-4 ms a
+    page. The ids come first, in the list's order, as with ``IdsFirstPaginator``;
+    the records are put in that order here, not by an ORDER BY over the joins
+    that order needs. A ``Paginator`` counts it and slices it as a list.
+    """
+
+    def __init__(self, viewset: type["PublicViewSet"]):
+        self.viewset = viewset
+        self.count_rows = prepared(self._count)
+        self.page_ids = prepared(self._ids)
+        self.records = prepared(self._records)
+
+    def queryset(self) -> QuerySet:
+        return self.viewset().get_queryset()
+
+    def _count(self) -> QuerySet:
+        return self.queryset().order_by().values_list(_RowCount())
+
+    def _ids(self, window: slice) -> QuerySet:
+        return self.queryset().values_list("pk", flat=True)[window]
+
+    def _records(self, ids: list[int]) -> QuerySet:
+        return self.viewset().read_records(self.queryset()).filter(pk__in=ids).order_by()
+
+    def count(self) -> int:
+        if self.viewset.counts_published:
+            model = self.viewset.serializer_class.Meta.model
+            return count_published(model, router.db_for_read(model))
+        [(count,)] = self.count_rows()
+        return count
+
+    def __getitem__(self, window: slice) -> list:
+        """The records of one page, as a ``Paginator`` slices its list."""
+        ids = self.page_ids(window)
+        if not ids:
+            return []
+        by_id = {record.pk: record for record in self.records(padded(ids))}
+        return [by_id[pk] for pk in ids]
+
+
 def _documented(serializer_class, noun: str):
     """Describe a viewset's list and detail, including their 400 and 404 answers."""
     return extend_schema_view(
@@ -276,7 +328,7 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
             linked.read(records)
         read_citations(self.cited(records))
 
-    def paginate_queryset(self, queryset: QuerySet) -> list:
+    def paginate_queryset(self, queryset: QuerySet | UnfilteredList) -> list:
         page = super().paginate_queryset(queryset)
         if page is not None:
             self.read_links(page)
@@ -313,11 +365,19 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     def filters_asked_for(self) -> bool:
         return not self.filterset_class.base_filters.keys().isdisjoint(self.request.query_params)
 
-    def count_list(self, queryset: QuerySet) -> Callable[[], int] | None:
-        """How the paginator counts the list instead of ``COUNT(*)`` over it; None: that way."""
-        if self.counts_published and not self.filters_asked_for():
-            return partial(count_published, queryset.model, queryset.db)
-        return None
+    def list(self, request, *args, **kwargs) -> Response:
+        if self.filters_asked_for():
+            return super().list(request, *args, **kwargs)
+        # No filter asked for: the list is the same for every request, so it is read
+        # through queries prepared once per process (``UnfilteredList``).
+        page = self.paginate_queryset(self.unfiltered_list())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @classmethod
+    def unfiltered_list(cls) -> UnfilteredList:
+        if "_unfiltered" not in cls.__dict__:
+            cls._unfiltered = UnfilteredList(cls)
+        return cls._unfiltered
 
 
 @_documented(serializers.NegotiationSerializer, "talks")

@@ -33,6 +33,7 @@ from tracker.views.common import (
     record_finder,
     record_or_gone,
 )
+from tracker.views.talks import STATEMENT_CARD_COLUMNS
 
 RECENT_ITEMS = 25
 
@@ -66,6 +67,9 @@ _LINK_RELATIONS = {
 
 # The queries of the actor page, by the actor's id.
 
+# What links an actor and names it (its label is the short name, or else the name).
+_ACTOR_LINK = ("slug", "name", "short_name")
+
 
 @prepared
 def _actor_relationships(pk: int) -> QuerySet:
@@ -73,6 +77,13 @@ def _actor_relationships(pk: int) -> QuerySet:
         Relationship.objects.public()
         .filter(Q(subject=pk) | Q(object=pk))
         .select_related("subject", "object")
+        .only(
+            "kind",
+            "description",
+            *date_columns("start_on"),
+            *date_columns("end_on"),
+            *(f"{side}__{name}" for side in ("subject", "object") for name in _ACTOR_LINK),
+        )
         .order_by()
     )
 
@@ -111,7 +122,9 @@ def _actor_positions(pk: int) -> QuerySet:
 
 @prepared
 def _actor_statements(pk: int) -> QuerySet:
-    return Statement.objects.public().filter(speaker=pk)[:RECENT_ITEMS]
+    return (
+        Statement.objects.public().filter(speaker=pk).only(*STATEMENT_CARD_COLUMNS)[:RECENT_ITEMS]
+    )
 
 
 @prepared

@@ -278,6 +278,16 @@ def _topic_positions_only(pk: int) -> QuerySet:
         Position.objects.public()
         .filter(topic=pk, actor__status=Status.PUBLISHED)
         .select_related("actor")
+        .only(
+            "topic",
+            "stance",
+            "summary",
+            "basis",
+            *date_columns("as_of"),
+            "actor__slug",
+            "actor__name",
+            "actor__short_name",
+        )
         .order_by("actor__name", "as_of")
     )
 

@@ -3,7 +3,7 @@
 import datetime
 import functools
 import html
-from collections.abc import Callable
+import re
 from functools import partial
 
 from django.contrib.sitemaps import Sitemap
@@ -11,6 +11,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import DateField, DateTimeField, F, Func, IntegerField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -23,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from tracker.links import url_builder
 from tracker.models.base import published_count_sql
-from tracker.prepared import prepared
 from tracker.views.common import page_number, public_records
 
 
@@ -35,8 +35,14 @@ class PagesSitemap(Sitemap):
     def items(self) -> list[str]:
         return ["tracker:home", "tracker:sources", "tracker:changes"]
 
-    def page(self, window: slice) -> list[str]:
-        return self.items()[window]
+    def entries(self, origin: str, number: int) -> list[str]:
+        """The ``<url>`` elements of page ``number`` (from 1), each address after ``origin``."""
+        start = (number - 1) * self.limit
+        return [
+            f"<url><loc>{html.escape(origin + self.location(item))}</loc>"
+            f"<changefreq>{self.changefreq}</changefreq></url>"
+            for item in self.items()[start : start + self.limit]
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -101,9 +107,47 @@ class RecordSitemap(Sitemap):
             latest = timezone.make_aware(latest, datetime.UTC)
         return {"count": count, "latest": latest}
 
-    def page(self, window: slice) -> list:
-        """The items of one page of the sitemap (a prepared query)."""
-        return _items_page(window, model_name=self.model_name)
+    def entries(self, origin: str, number: int) -> list[str]:
+        """The ``<url>`` elements of page ``number`` (from 1), each address after ``origin``.
+
+        One query (``_page_sql``) read through the cursor, and the addresses
+        joined from the route's pieces: Django's iterable and a call per
+        address cost more than the rest of the request on a page of a thousand.
+        """
+        name, columns = ROUTES[self.model_name]
+        sql, params = _page_sql(self.model_name, self.limit, connection.vendor)
+        offset = (number - 1) * self.limit
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [offset if param is _OFFSET else param for param in params])
+            rows = cursor.fetchall()
+        build = url_builder(name, len(columns))
+        # Digits, which reverse() and XML both leave as they are, mark the arguments.
+        marker = "987654321000"
+        pieces = build(*[marker] * len(columns)).split(marker)
+        first, *rest = (html.escape(piece) for piece in pieces)
+        first = f"<url><loc>{html.escape(origin)}{first}"
+
+        def entry(arguments: list, day) -> str:
+            if all(type(value) is int or _PLAIN.fullmatch(value) for value in arguments):
+                parts = [first]
+                for value, piece in zip(arguments, rest, strict=True):
+                    parts += (str(value), piece)
+                location = "".join(parts)
+            else:  # quoted as reverse() quotes it, then escaped for XML
+                location = f"<url><loc>{html.escape(origin + build(*arguments))}"
+            lastmod = "" if day is None else f"<lastmod>{day}</lastmod>"
+            return f"{location}</loc>{lastmod}</url>"
+
+        if len(columns) > 1:
+            return [entry(arguments, day) for *arguments, day in rows]
+        # The usual address: one id or slug, and a day.
+        last = rest[0]
+        return [
+            f"{first}{value}{last}</loc><lastmod>{day}</lastmod></url>"
+            if day is not None and (type(value) is int or _PLAIN.fullmatch(value))
+            else entry([value], day)
+            for value, day in rows
+        ]
 
     @property
     def paginator(self) -> Paginator:
@@ -146,9 +190,28 @@ def _totals_sql(model_name: str, vendor: str) -> tuple[str, tuple]:
     return f"SELECT ({count_sql}), ({latest_sql})", (*count_params, *latest_params)
 
 
-@prepared
-def _items_page(window: slice, *, model_name: str):
-    return RecordSitemap(model_name).items()[window]
+# Where a page's offset goes among the parameters of ``_page_sql``.
+_OFFSET = object()
+
+
+@functools.cache
+def _page_sql(model_name: str, limit: int, vendor: str) -> tuple[str, tuple]:
+    """The SQL of one page of a kind's records: ``limit`` rows from an offset (``_OFFSET``).
+
+    The page starts at the id found at the offset in a query of ids alone:
+    the database skips the rows before it in an index (the status and id
+    of statements) rather than reading each of them from the table for its
+    date (statements' last page: 9.6 ms → 6.1 ms on SQLite). Built once per
+    kind, page size and database.
+    """
+    items = RecordSitemap(model_name).items()
+    ids_sql, ids_params = items.values("pk").query.sql_with_params()
+    first = RawSQL(f"{ids_sql} LIMIT 1 OFFSET %s", (*ids_params, _OFFSET))
+    return items.filter(pk__gte=first)[:limit].query.sql_with_params()
+
+
+# Arguments of an address that reverse() leaves unquoted and XML unescaped (slugs, ids).
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 # Positions, key figures and relationships have no page of their own: they
@@ -163,12 +226,6 @@ SITEMAPS = {
     "milestones": partial(RecordSitemap, "milestone"),
     "sources": partial(RecordSitemap, "source"),
 }
-
-
-def _reader(sitemap: Sitemap, name: str) -> Callable:
-    """A sitemap's attribute per item, as Django's sitemaps read it: a method or a constant."""
-    value = getattr(sitemap, name, None)
-    return value if callable(value) else lambda item: value
 
 
 @require_safe
@@ -243,25 +300,10 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
         raise Http404("No such sitemap.")
     number = page_number(request, "p")
     sitemap = factory()
-    start = (number - 1) * sitemap.limit
-    items = sitemap.page(slice(start, start + sitemap.limit)) if number else []
-    if not items and number != 1:
-        raise Http404("No such sitemap page.")
     origin = request.build_absolute_uri("/").removesuffix("/")
-    location, lastmod_of, changefreq_of = (
-        _reader(sitemap, name) for name in ("location", "lastmod", "changefreq")
-    )
-    entries = []
-    for item in items:
-        # html.escape is what Django's escape() runs, without its lazy-string wrapper.
-        entry = f"<url><loc>{html.escape(origin + location(item))}</loc>"
-        lastmod = lastmod_of(item)
-        if lastmod:
-            entry += f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>"
-        changefreq = changefreq_of(item)
-        if changefreq:
-            entry += f"<changefreq>{html.escape(changefreq)}</changefreq>"
-        entries.append(entry + "</url>")
+    entries = sitemap.entries(origin, number) if number else []
+    if not entries and number != 1:
+        raise Http404("No such sitemap page.")
     body = "\n".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>',

@@ -6,12 +6,19 @@ hundred records (every matrix cell, timeline entry and citation), so that
 alone was most of its time. ``page_url`` reverses each route once per script
 prefix with marker arguments, keeps the pieces between them, and after that
 only joins strings.
+
+Even reading the script prefix (a thread- and context-local) cost more than
+joining the pieces, so a request reads it once: ``request_started`` comes after
+the handler has set it, and ``request_finished`` forgets it. Outside a request
+(a command, a test calling a tag) each call reads it as ``reverse()`` does.
 """
 
-import functools
+import contextvars
 from collections.abc import Callable
 from urllib.parse import quote
 
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 
 # Digits pass every converter the public routes use (int, slug, str).
@@ -19,9 +26,25 @@ _MARKER = 987_654_321_000
 # What reverse() leaves unquoted in a path (RFC 3986 sub-delimiters, "/~:@").
 _SAFE = "!$&'()*+,;=/~:@"
 
+_request_prefix: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "parley_script_prefix", default=None
+)
+# (route name, number of arguments, script prefix) → the address's pieces around them.
+_pieces: dict[tuple[str, int, str], tuple[str, ...]] = {}
 
-@functools.lru_cache(maxsize=128)
-def _pieces(name: str, arity: int, prefix: str) -> tuple[str, ...]:
+
+@receiver(request_started, dispatch_uid="parley-links-prefix")
+def _read_prefix(**kwargs) -> None:
+    _request_prefix.set(get_script_prefix())
+
+
+@receiver(request_finished, dispatch_uid="parley-links-forget-prefix")
+def _forget_prefix(**kwargs) -> None:
+    _request_prefix.set(None)
+
+
+def _pieces_of(key: tuple[str, int, str]) -> tuple[str, ...]:
+    name, arity, _ = key
     markers = [str(_MARKER + n) for n in range(arity)]
     url = reverse(name, args=markers)
     pieces = []
@@ -29,7 +52,15 @@ def _pieces(name: str, arity: int, prefix: str) -> tuple[str, ...]:
         before, url = url.split(marker, 1)
         pieces.append(before)
     pieces.append(url)
-    return tuple(pieces)
+    if len(_pieces) >= 256:  # Routes × prefixes: a handful, unless prefixes vary wildly.
+        _pieces.clear()
+    _pieces[key] = tuple(pieces)
+    return _pieces[key]
+
+
+def _part(arg) -> str:
+    # A number (a primary key) needs no quoting; quote() is most of the cost.
+    return str(arg) if type(arg) is int else quote(str(arg), safe=_SAFE)
 
 
 def url_builder(name: str, arity: int = 1) -> Callable[..., str]:
@@ -38,13 +69,13 @@ def url_builder(name: str, arity: int = 1) -> Callable[..., str]:
     The script prefix is read once, when the builder is made: make one per
     request (or per command) and use it for many addresses.
     """
-    first, *rest = _pieces(name, arity, get_script_prefix())
+    key = (name, arity, _request_prefix.get() or get_script_prefix())
+    first, *rest = _pieces.get(key) or _pieces_of(key)
 
     def build(*args) -> str:
         parts = [first]
         for arg, piece in zip(args, rest, strict=True):
-            # A number (a primary key) needs no quoting; quote() is most of the cost.
-            parts.append(str(arg) if type(arg) is int else quote(str(arg), safe=_SAFE))
+            parts.append(_part(arg))
             parts.append(piece)
         return "".join(parts)
 
@@ -53,4 +84,12 @@ def url_builder(name: str, arity: int = 1) -> Callable[..., str]:
 
 def page_url(name: str, *args) -> str:
     """``reverse(name, args=args)``, the same string, for routes taking positional arguments."""
-    return url_builder(name, len(args))(*args)
+    key = (name, len(args), _request_prefix.get() or get_script_prefix())
+    pieces = _pieces.get(key) or _pieces_of(key)
+    if len(args) == 1:
+        return pieces[0] + _part(args[0]) + pieces[1]
+    parts = [pieces[0]]
+    for arg, piece in zip(args, pieces[1:], strict=True):
+        parts.append(_part(arg))
+        parts.append(piece)
+    return "".join(parts)

@@ -83,7 +83,6 @@ class MilestoneState(models.TextChoices):
 
 class Negotiation(
     Publishable,
-    QuickLoading,
     precise_date_fields("start_on", "start"),
     precise_date_fields("end_on", "end"),
 ):
@@ -414,7 +413,6 @@ class Position(Publishable, precise_date_fields("as_of", "as of", required=True)
 
 class Milestone(
     Publishable,
-    QuickLoading,
     precise_date_fields("planned_on", "planned for"),
     precise_date_fields("held_on", "held on"),
 ):

@@ -328,3 +328,15 @@ def test_a_position_summary_gives_stance_date_and_each_piece_of_evidence():
     assert render("{% position_summary p %}", p=None) == (
         '<span class="cell-empty">No position recorded</span>'
     )
+
+
+def test_page_url_gives_the_address_the_url_tag_gives():
+    for route, args in [
+        ("tracker:home", ""),
+        ("tracker:changes_feed", ""),
+        ("tracker:negotiation_feed", " 'talks-a'"),
+        ("tracker:topic", " 'talks-a' 'water-sharing'"),
+        ("tracker:statement", " 1234"),
+    ]:
+        fast = render(f"{{% page_url '{route}'{args} %}}")
+        assert fast == Template(f"{{% url '{route}'{args} %}}").render(Context())

@@ -133,13 +133,35 @@ class Timeline:
         return len(self.entries)
 
 
+# What a timeline entry shows of each kind of record (``timeline_entry``), and of a
+# statement also what its card shows (``statement_card``: the talks page's latest).
+_TIMELINE_COLUMNS = {
+    "milestone": (
+        "status", "slug", "title", "kind", "state",
+        *date_columns("planned_on"), *date_columns("held_on"),
+    ),
+    "event": (
+        "status", "slug", "title", "kind", "place_name", "district", "city",
+        *date_columns("occurred_on"),
+    ),
+    "statement": (
+        "status", "kind", "form", "verification", "channel", "attribution", "text",
+        *date_columns("stated_on"),
+    ),
+}  # fmt: skip
+
+
 def _timeline_querysets(negotiation, as_of: datetime.date | None, since: datetime.date | None):
-    """The talks' public milestones, events and statements dated within the window."""
+    """The talks' public milestones, events and statements dated within the window,
+    with only the columns the timeline shows."""
     from tracker.models import Event, Milestone, Statement
 
     milestones = Milestone.objects.public().filter(negotiation=negotiation)
     events = Event.objects.public().filter(negotiation=negotiation)
     statements = Statement.objects.public().filter(negotiation=negotiation)
+    milestones = milestones.only(*_TIMELINE_COLUMNS["milestone"])
+    events = events.only(*_TIMELINE_COLUMNS["event"])
+    statements = statements.only(*_TIMELINE_COLUMNS["statement"])
     if as_of is not None:
         milestones = milestones.filter(
             Q(held_on__lte=as_of) | Q(held_on__isnull=True, planned_on__lte=as_of)

@@ -236,6 +236,15 @@ def test_stance_chart_draws_the_grid_ticks_a_line_per_actor_and_a_legend():
     assert html.count("<circle") == 2
     assert "Militia <KH>" not in html and "Militia &lt;KH&gt;</li>" in html
     assert html.endswith("</li>\n</ul>\n")
+    assert chart.description.endswith(
+        ": supports from 8 Jan 2024. Militia <KH>: opposes from 4 Mar 2024."
+    )
+    assert (
+        "mixed or conditional from 1 Feb 2024"
+        in stance_chart(
+            first.topic, [make_position(stance="mixed", as_of=datetime.date(2024, 2, 1))]
+        ).description
+    )
 
 
 @pytest.mark.django_db

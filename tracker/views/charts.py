@@ -7,6 +7,7 @@ actor's line steps from one dated position to the next.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from tracker.models import STANCE_SCORES, Stance
@@ -20,6 +21,15 @@ BOTTOM = 44
 SERIES_CLASSES = 8
 # Rows top to bottom: the five scored stances, then "unclear" below a gap.
 _ROWS = [Stance.SUPPORTS, Stance.LEANS_SUPPORT, Stance.MIXED, Stance.LEANS_OPPOSE, Stance.OPPOSES]
+# How the description words each stance ("leans support"): get_stance_display(),
+# lower-cased, looked up once rather than for every point.
+_STANCE_WORDS = {value: label.lower() for value, label in Stance.choices}
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_label(date) -> str:
+    """A position's date as the description words it, built once per date."""
+    return date.label()
 
 
 @dataclass
@@ -121,7 +131,8 @@ def stance_chart(topic, positions: list, today: datetime.date | None = None) -> 
         steps.append(f"H{right}")
         series.path = " ".join(steps)
         history = "; ".join(
-            f"{p.position.get_stance_display().lower()} from {p.position.as_of_display}"
+            f"{_STANCE_WORDS.get(p.position.stance) or str(p.position.stance).lower()} from "
+            f"{_day_label(p.position.as_of_display)}"
             for p in series.points
         )
         descriptions.append(f"{series.actor.name}: {history}.")

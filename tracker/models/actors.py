@@ -90,6 +90,10 @@ class Actor(Publishable):
             ),
             models.CheckConstraint(condition=~Q(name=""), name="tracker_actor_has_name"),
         ]
+        indexes = [
+            # Public actors by name, as the API lists them: paged from the index alone.
+            models.Index(fields=["status", "name", "id"], name="tracker_actor_list"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -109,6 +109,19 @@ def test_a_statement_card_shows_a_quote_with_its_attribution_channel_and_sources
 
 
 @pytest.mark.django_db
+def test_a_statement_card_escapes_the_attribution_everywhere_and_the_locator():
+    statement = make_statement(text="Talks & more.", form="paraphrase")
+    statement.attribution = 'A "senior" <official>'
+    cite(statement, make_source(outlet="NPR"), "p. 3 <top>")
+    statement.public_citations = list(Citation.objects.all())
+    html = render("{% statement_card s %}", s=statement)
+    assert "<official>" not in html and "<top>" not in html
+    assert html.count("A &quot;senior&quot; &lt;official&gt;") == 2
+    assert "Talks &amp; more." in html
+    assert '<span class="citation__locator">(p. 3 &lt;top&gt;)</span>' in html
+
+
+@pytest.mark.django_db
 def test_a_statement_card_shows_a_paraphrase_without_quotation_marks():
     statement = make_statement(text="They would discuss a timetable.", form="paraphrase")
     statement.public_citations = []

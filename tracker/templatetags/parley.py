@@ -138,30 +138,38 @@ def citations(items) -> SafeString:
         return mark_safe(
             '<p class="citations citations--none">No public source is cited for this yet.</p>\n'
         )
+    # Written out with f-strings rather than format_html: a page cites dozens of sources.
     cited = []
     for citation in items:
         source = citation.source
         date = source.published_on_display
         locator = (
-            format_html(' <span class="citation__locator">({})</span>', citation.locator)
+            f' <span class="citation__locator">({_escape(citation.locator)})</span>'
             if citation.locator
             else ""
         )
         cited.append(
-            format_html(
-                '<cite class="citation"><a href="{}">{}{}</a>{}</cite>',
-                source.get_absolute_url(),
-                source.outlet,
-                f", {_label(date)}" if date else "",
-                locator,
-            )
+            f'<cite class="citation"><a href="{_escape(source.get_absolute_url())}">'
+            f"{_escape(source.outlet)}{_escape(f', {_label(date)}') if date else ''}</a>"
+            f"{locator}</cite>"
         )
     label = "Sources" if len(items) > 1 else "Source"
-    return format_html(
-        '<p class="citations"><span class="citations__label">{}:</span>\n{}</p>\n',
-        label,
-        mark_safe("; ".join(cited)),
+    return SafeString(
+        f'<p class="citations"><span class="citations__label">{label}:</span>\n'
+        f"{'; '.join(cited)}</p>\n"
     )
+
+
+@functools.cache
+def _escaped_labels(model, field_name: str) -> dict:
+    return {value: html.escape(str(label)) for value, label in _labels(model, field_name).items()}
+
+
+def _escaped_label(record, field_name: str) -> str:
+    """``choice_label`` escaped, from a dict built once per field."""
+    value = getattr(record, field_name)
+    label = _escaped_labels(type(record), field_name).get(value)
+    return _escape(value) if label is None else label
 
 
 @register.simple_tag
@@ -169,46 +177,35 @@ def statement_card(statement) -> SafeString:
     """A statement as a card: date, form, kind, verification, words, attribution, sources.
 
     ``{% statement_card statement %}``, the statement with ``public_citations``
-    (see ``views.common.attach_citations``). Pages list up to 30 of them.
+    (see ``views.common.attach_citations``). Pages list up to 30 of them, so it is
+    written out with f-strings, each value escaped once, rather than format_html.
     """
-    form = "quote" if statement.is_quote else "paraphrase"
+    words = _escape(statement.text)
     if statement.is_quote:
-        text = format_html(
-            '<blockquote class="statement-card__text"><p>“{}”</p></blockquote>', statement.text
-        )
+        form = "quote"
+        text = f'<blockquote class="statement-card__text"><p>“{words}”</p></blockquote>'
     else:
-        text = format_html(
-            '<p class="statement-card__text statement-card__text--paraphrase">{}</p>',
-            statement.text,
-        )
+        form = "paraphrase"
+        text = f'<p class="statement-card__text statement-card__text--paraphrase">{words}</p>'
     said = statement.stated_on_display
-    return format_html(
-        '<article class="statement-card statement-card--{}">\n'
+    attribution = _escape(statement.attribution)
+    return SafeString(
+        f'<article class="statement-card statement-card--{form}">\n'
         '  <p class="statement-card__meta">\n'
-        "    {}\n"
-        '    · <span class="form-label form-label--{}">{}</span>\n'
-        "    · {}\n"
-        '    · <span class="verification verification--{}">{}</span>\n'
+        f"    {precise_date(said)}\n"
+        f'    · <span class="form-label form-label--{_escape(statement.form)}">'
+        f"{_escaped_label(statement, 'form')}</span>\n"
+        f"    · {_escaped_label(statement, 'kind')}\n"
+        f'    · <span class="verification verification--{_escape(statement.verification)}">'
+        f"{_escaped_label(statement, 'verification')}</span>\n"
         "  </p>\n"
-        "  {}\n"
-        '  <p class="statement-card__attribution">— {}, via {}\n'
-        '    · <a href="{}">Statement details<span class="visually-hidden"> ({}, {})</span></a>'
-        "</p>\n"
-        "  {}</article>\n",
-        form,
-        precise_date(said),
-        statement.form,
-        choice_label(statement, "form"),
-        choice_label(statement, "kind"),
-        statement.verification,
-        choice_label(statement, "verification"),
-        text,
-        statement.attribution,
-        choice_label(statement, "channel"),
-        statement.get_absolute_url(),
-        statement.attribution,
-        _label(said) if said else "",
-        citations(statement.public_citations),
+        f"  {text}\n"
+        f'  <p class="statement-card__attribution">— {attribution}, via '
+        f"{_escaped_label(statement, 'channel')}\n"
+        f'    · <a href="{_escape(statement.get_absolute_url())}">Statement details'
+        f'<span class="visually-hidden"> ({attribution}, {_escape(_label(said)) if said else ""})'
+        "</span></a></p>\n"
+        f"  {citations(statement.public_citations)}</article>\n"
     )
 
 

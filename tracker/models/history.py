@@ -7,11 +7,10 @@ talks page can pin its query count.
 """
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Count, Q, Subquery, Value
+from django.db.models import Count, F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -240,11 +239,39 @@ def timeline(
 _DATE_OF = {"event": "occurred_on", "statement": "stated_on"}
 
 
+def _kinds_by_day(negotiation_id: int, as_of, since, before):
+    """Per kind, its entries' first days as ``day`` (those before ``before``, if given)."""
+    milestones, events, statements = _timeline_querysets(negotiation_id, as_of, since)
+    kinds = [
+        milestones.order_by().annotate(day=Coalesce("held_on", "planned_on")),
+        events.order_by().annotate(day=F("occurred_on")),
+        statements.order_by().annotate(day=F("stated_on")),
+    ]
+    if before is not None:
+        kinds = [queryset.filter(day__lt=before) for queryset in kinds]
+    return kinds
+
+
 @prepared
-def _entries_per_day(negotiation_id: int, as_of, since, *, kind: str):
-    """How many of the talks' ``kind`` (events or statements) fall on each first day."""
-    queryset = _timeline_of(negotiation_id, as_of, since, kind=kind)
-    return queryset.order_by().values_list(_DATE_OF[kind]).annotate(n=Count("pk"))
+def _entry_counts(negotiation_id: int, as_of, since, before=None):
+    """How many entries each kind has on the timeline (before the day ``before``, if
+    given): a row per kind that has any."""
+    counts = [
+        queryset.values("negotiation").annotate(n=Count("pk")).values_list("n")
+        for queryset in _kinds_by_day(negotiation_id, as_of, since, before)
+    ]
+    return counts[0].union(*counts[1:], all=True)
+
+
+@prepared
+def _entry_days(negotiation_id: int, as_of, since, window: slice):
+    """The first day of each of the timeline's entries ``window``, in order. The
+    database walks each kind's days in the order of its index and merges them."""
+    days = [
+        queryset.values_list("day")
+        for queryset in _kinds_by_day(negotiation_id, as_of, since, None)
+    ]
+    return days[0].union(*days[1:], all=True).order_by("day")[window]
 
 
 @prepared
@@ -258,42 +285,38 @@ def _entries_between(negotiation_id: int, as_of, since, first, last, *, kind: st
 class _TimelineDays:
     """The whole timeline as a sequence a ``Paginator`` can slice, without reading it all.
 
-    Entries are ordered by their first day before anything else, so the number of
-    entries on each day (one grouped query per kind) tells which days a page
-    covers; only the records of those days are read and ordered in Python.
+    Entries are ordered by their first day before anything else, so the days of
+    the entries a page holds (which the database finds from its indexes) tell
+    which records to read; those are read and ordered in Python.
     """
 
     def __init__(self, negotiation_id: int, as_of, since):
         self.window = (negotiation_id, as_of, since)
-        self.milestones = [
-            TimelineEntry("milestone", m.date_display, m)
-            for m in _timeline_rows(*self.window, kind="milestone")
-        ]
-        self.days: Counter = Counter(entry.date.start for entry in self.milestones)
-        for kind in _DATE_OF:
-            self.days.update(dict(_entries_per_day(*self.window, kind=kind)))
 
     def count(self) -> int:
-        return self.days.total()
+        return sum(n for (n,) in _entry_counts(*self.window))
 
     def __getitem__(self, window: slice) -> list:
-        first = last = None
-        before = seen = 0  # entries on days before ``first``; entries up to the day
-        for day, n in sorted(self.days.items()):
-            if seen + n > window.start and first is None:
-                first, before = day, seen
-            seen += n
-            if first is not None:
-                last = day
-            if seen >= window.stop:
-                break
-        if first is None:
+        days = [day for (day,) in _entry_days(*self.window, window)]
+        if not days:
             return []
-        entries = [entry for entry in self.milestones if first <= entry.date.start <= last]
+        first, last = days[0], days[-1]
+        entries = [
+            TimelineEntry("milestone", m.date_display, m)
+            for m in _timeline_rows(*self.window, kind="milestone")
+            if first <= m.date_display.start <= last
+        ]
         for kind, column in _DATE_OF.items():
             within = _entries_between(*self.window, first, last, kind=kind)
             entries += [TimelineEntry(kind, getattr(r, f"{column}_display"), r) for r in within]
         entries.sort(key=lambda entry: entry.sort_key)
+        # Where the first day begins in the whole timeline: when the page runs past
+        # that day, the page holds its last entries; otherwise the database counts.
+        if last != first:
+            on_first = sum(1 for entry in entries if entry.date.start == first)
+            before = window.start + days.count(first) - on_first
+        else:
+            before = sum(n for (n,) in _entry_counts(*self.window, first))
         return entries[window.start - before : window.stop - before]
 
 
@@ -306,8 +329,9 @@ def timeline_page(
 ) -> Page:
     """Page ``number`` of the whole timeline, oldest first; ``Http404`` past its end.
 
-    The talks' entries are counted by day to find the days of the page; then the
-    records of those days are read. Five queries.
+    The talks' entries are counted, and the days of the page's entries found; then
+    the records of those days are read. Five queries (six when the whole page falls
+    on one crowded day).
     """
     days = _TimelineDays(negotiation.pk, as_of, since)
     try:

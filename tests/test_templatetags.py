@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.template import Context, Template
+from django.utils.safestring import mark_safe
 
 from tests.factories import cite, make_position, make_source, make_statement
 from tracker.dates import PreciseDate, Precision
@@ -56,6 +57,9 @@ def test_a_stance_badge_has_a_shape_as_well_as_a_colour():
         '<span class="stance stance--leans-oppose"><span class="stance__symbol" '
         'aria-hidden="true">−</span> Leans &lt;oppose&gt;</span>'
     )
+    # The same words already marked safe are not escaped, though a badge is built once.
+    safe = render("{% stance s l %}", s="leans_oppose", l=mark_safe("Leans <oppose>"))
+    assert safe.endswith("</span> Leans <oppose></span>")
 
 
 def test_an_empty_matrix_cell_says_no_position_to_screen_readers_only():

@@ -322,11 +322,9 @@ _INFERRED = mark_safe(
 def _evidence_link(statement) -> SafeString:
     """A link to a statement a position rests on: "attribution, date"."""
     said = statement.stated_on_display
-    return format_html(
-        '<a href="{}">{}, {}</a>',
-        statement.get_absolute_url(),
-        statement.attribution,
-        _label(said) if said else "",
+    return SafeString(
+        f'<a href="{_escape(statement.get_absolute_url())}">{_escape(statement.attribution)}, '
+        f"{_escape(_label(said)) if said else ''}</a>"
     )
 
 
@@ -419,24 +417,19 @@ def topic_position_row(position) -> SafeString:
     """
     inferred = _INFERRED if position.basis == "inferred" else ""
     cited = citations(position.public_citations) if position.public_citations else ""
-    return format_html(
-        '        <tr id="position-{}">\n'
-        '          <th scope="row"><a href="{}">{}</a></th>\n'
-        "          <td>{}\n"
-        '            <span class="cell-meta">{}{}</span>\n'
-        '            <div class="cell-summary">{}</div></td>\n'
-        "          <td>{}\n"
-        "            {}</td>\n"
-        "        </tr>\n",
-        position.pk,
-        position.actor.get_absolute_url(),
-        position.actor.label,
-        stance(position.stance, choice_label(position, "stance")),
-        precise_date(position.as_of_display),
-        inferred,
-        render_markdown(position.summary),
-        evidence_links(position),
-        cited,
+    actor = position.actor
+    # Written out with an f-string, each value escaped once: a topic lists dozens.
+    return SafeString(
+        f'        <tr id="position-{_escape(position.pk)}">\n'
+        f'          <th scope="row"><a href="{_escape(actor.get_absolute_url())}">'
+        f"{_escape(actor.label)}</a></th>\n"
+        f"          <td>{stance(position.stance, choice_label(position, 'stance'))}\n"
+        f'            <span class="cell-meta">{precise_date(position.as_of_display)}{inferred}'
+        "</span>\n"
+        f'            <div class="cell-summary">{render_markdown(position.summary)}</div></td>\n'
+        f"          <td>{evidence_links(position)}\n"
+        f"            {cited}</td>\n"
+        "        </tr>\n"
     )
 
 
@@ -574,6 +567,12 @@ def _party(name: str, role: str) -> str:
 @register.simple_tag
 def stance(value: str, label: str) -> SafeString:
     """A stance badge with its shape and words: ``{% stance p.stance p.get_stance_display %}``."""
+    return _stance_badge(value, label)
+
+
+# Six stances, each with its one label: a page of positions repeats the same few badges.
+@functools.lru_cache(maxsize=256, typed=True)  # a label already safe stays apart
+def _stance_badge(value: str, label: str) -> SafeString:
     return format_html(
         '<span class="stance {}"><span class="stance__symbol" aria-hidden="true">{}</span> '
         "{}</span>",

@@ -258,7 +258,13 @@ def test_results_are_paginated(client):
     assert client.get(SEARCH, {"q": "zanzibar", "page": 3}).status_code == 404
 
 
-def test_equal_matches_run_latest_first_then_oldest_record_across_pages(client):
+@pytest.mark.parametrize("ranked", [128, 1])
+def test_equal_matches_run_latest_first_then_oldest_record_across_pages(
+    client, monkeypatch, ranked
+):
+    # With one match kept past the page, the matches ranked equal to its last run
+    # past those kept, and the page is read again from every match.
+    monkeypatch.setattr("tracker.search._RANKED", ranked)
     # The same words in every statement rank them alike; a title match outranks them.
     days = [datetime.date(2024, 1, 1 + n % 4) for n in range(23)]
     statements = [make_statement(text="Zanzibar said so.", stated_on=day) for day in days]

@@ -45,8 +45,8 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import Count, F, Model, Q, QuerySet
-from django.db.models.query import RawQuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.dateparse import parse_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -106,6 +106,10 @@ def kind_ids(kind: str) -> tuple[int, int]:
     first = _KIND_BLOCKS[kind] * KIND_BLOCK
     return first, first + KIND_BLOCK - 1
 
+
+# How many of the best-ranked matches a page of results is chosen from (beyond
+# its last row): enough for the matches ranked equal to the page's last.
+_RANKED = 128
 
 # What a page of results reads of each document (not its body).
 _PAGE_COLUMNS = (
@@ -747,10 +751,12 @@ class Results:
         if not self.count():
             return []
         if connection.vendor == "postgresql":
-            rows = self._postgres_page()[page]
+            rows = [
+                (row, row.title_marked, row.snippet_marked) for row in self._postgres_page()[page]
+            ]
         else:
             rows = self._sqlite_page(page.start or 0, page.stop)
-        return [Hit(row, marked(row.title_marked), marked(row.snippet_marked)) for row in rows]
+        return [Hit(document, marked(title), marked(snippet)) for document, title, snippet in rows]
 
     def _documents(self) -> QuerySet:
         """The documents the filters leave, kinds included."""
@@ -780,13 +786,15 @@ class Results:
             .order_by("-rank", F("date_start").desc(nulls_last=True), "pk")
         )
 
-    def _sqlite_page(self, start: int, stop: int) -> RawQuerySet:
+    def _sqlite_page(self, start: int, stop: int) -> list[tuple[SearchDocument, str, str]]:
         """Rows ``start`` to ``stop`` by rank, then latest date, then id, with highlighting.
 
-        Every match has to be ranked, but only those that could reach the page
-        (ranked no worse than the ``stop``-th) are then looked up for their
-        date, and only the page's rows are highlighted. Without filters other
-        than kind the ranking reads the FTS table alone.
+        Every match has to be ranked, but only the best ``_RANKED`` (by rank
+        alone) are kept, and only those that could reach the page (ranked no
+        worse than the ``stop``-th) are then looked up for their date; only the
+        page's rows are highlighted. Without filters other than kind the
+        ranking reads the FTS table alone. When matches ranked equal to the
+        ``stop``-th run past those kept, the page is read again from all of them.
         """
         match = self.query.fts5()
         if self._filtered.query.has_filters():
@@ -814,37 +822,64 @@ class Results:
                 ranked_params += [value for kind in self.kinds for value in kind_ids(kind)]
         columns = ", ".join(f"document.{name}" for name in _PAGE_COLUMNS)
         sql = f"""
-            WITH ranked(id, score) AS ({ranked_sql}),
+            WITH best(id, score) AS ({ranked_sql} ORDER BY score LIMIT %s),
+            threshold(score) AS (
+                SELECT coalesce((SELECT score FROM best ORDER BY score LIMIT 1 OFFSET %s), 1e308)
+            ),
             page AS (
-                SELECT ranked.id, ranked.score FROM ranked
-                CROSS JOIN tracker_searchdocument AS document ON document.id = ranked.id
-                WHERE ranked.score <= coalesce(
-                    (SELECT score FROM ranked ORDER BY score LIMIT 1 OFFSET %s), 1e308
-                )
-                ORDER BY ranked.score, document.date_start DESC, document.id
+                SELECT best.id, best.score FROM best
+                CROSS JOIN tracker_searchdocument AS document ON document.id = best.id
+                WHERE best.score <= (SELECT score FROM threshold)
+                ORDER BY best.score, document.date_start DESC, document.id
                 LIMIT %s OFFSET %s
             )
             SELECT {columns},
                 highlight({FTS_TABLE}, 0, %s, %s) AS title_marked,
-                snippet({FTS_TABLE}, 1, %s, %s, ' … ', 30) AS snippet_marked
+                snippet({FTS_TABLE}, 1, %s, %s, ' … ', 30) AS snippet_marked,
+                (
+                    SELECT count(*) FROM best WHERE score <= (SELECT score FROM threshold)
+                ) = %s AS cut_short
             FROM page
             CROSS JOIN tracker_searchdocument AS document ON document.id = page.id
             CROSS JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = page.id
             WHERE {FTS_TABLE} MATCH %s
             ORDER BY page.score, document.date_start DESC, document.id
         """
-        params = [
-            *ranked_params,
-            max(stop - 1, 0),
-            stop - start,
-            start,
-            MARK_START,
-            MARK_END,
-            MARK_START,
-            MARK_END,
-            match,
-        ]
-        return SearchDocument.objects.raw(sql, params)
+
+        def read(kept: int) -> list[tuple]:
+            params = [
+                *ranked_params,
+                kept,
+                max(stop - 1, 0),
+                stop - start,
+                start,
+                MARK_START,
+                MARK_END,
+                MARK_START,
+                MARK_END,
+                kept,
+                match,
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        rows = read(stop + _RANKED)
+        if rows and rows[0][-1]:  # cut short
+            rows = read(-1)  # every match: SQLite reads a negative LIMIT as none
+        # Documents as Django loads them, without a raw query's matching of
+        # columns to fields on every call.
+        documents = []
+        for *values, date_start, date_end, title, snippet, _cut_short in rows:
+            values += (_day(date_start), _day(date_end))
+            document = SearchDocument.from_db(connection.alias, _PAGE_COLUMNS, values)
+            documents.append((document, title, snippet))
+        return documents
+
+
+def _day(value: datetime.date | str | None) -> datetime.date | None:
+    """A date column's value as Django's SQLite backend converts it."""
+    return parse_date(value) if isinstance(value, str) else value
 
 
 def search(

@@ -379,19 +379,17 @@ def actor_position_row(position) -> SafeString:
     """One row of an actor's positions: topic and talks, stance (marked when superseded),
     date and evidence: ``{% actor_position_row position %}``."""
     topic = position.topic
-    earlier = "" if position.is_current else ' <span class="note">(earlier)</span>'
-    return format_html(
-        '\n      <tr class="{}">\n'
-        '        <th scope="row"><a href="{}">{}</a><span class="note"> {}</span></th>\n'
-        "        <td>{}{}</td>\n        <td>{}</td>\n        <td>{}</td>\n      </tr>\n    ",
-        "" if position.is_current else "superseded",
-        topic.get_absolute_url(),
-        topic.question,
-        topic.negotiation.title,
-        stance(position.stance, choice_label(position, "stance")),
-        mark_safe(earlier),
-        precise_date(position.as_of_display),
-        evidence_links(position),
+    current = position.is_current
+    earlier = "" if current else ' <span class="note">(earlier)</span>'
+    # Written out with an f-string, each value escaped once: an actor may hold dozens.
+    return SafeString(
+        f'\n      <tr class="{"" if current else "superseded"}">\n'
+        f'        <th scope="row"><a href="{_escape(topic.get_absolute_url())}">'
+        f"{_escape(topic.question)}</a>"
+        f'<span class="note"> {_escape(topic.negotiation.title)}</span></th>\n'
+        f"        <td>{stance(position.stance, choice_label(position, 'stance'))}{earlier}</td>\n"
+        f"        <td>{precise_date(position.as_of_display)}</td>\n"
+        f"        <td>{evidence_links(position)}</td>\n      </tr>\n    "
     )
 
 
@@ -399,12 +397,10 @@ def actor_position_row(position) -> SafeString:
 def actor_event_role(role) -> SafeString:
     """An event an actor had a role in: ``{% actor_event_role role %}``."""
     event = role.event
-    return format_html(
-        '<li><a href="{}">{}</a> · {} · {}</li>',
-        event.get_absolute_url(),
-        event.title,
-        choice_label(role, "role").lower(),
-        precise_date(event.occurred_on_display),
+    return SafeString(
+        f'<li><a href="{_escape(event.get_absolute_url())}">{_escape(event.title)}</a> · '
+        f"{_escape(choice_label(role, 'role').lower())} · "
+        f"{precise_date(event.occurred_on_display)}</li>"
     )
 
 
@@ -539,21 +535,17 @@ def talks_card(talks) -> SafeString:
     parties = ""
     if talks.parties:
         named = ", ".join(_party(name, role) for name, role in talks.parties)
-        parties = mark_safe(f'    <p class="talks-card__parties">{named}</p>\n')
-    return format_html(
+        parties = f'    <p class="talks-card__parties">{named}</p>\n'
+    # Written out with an f-string, each value escaped once: the home page shows dozens.
+    return SafeString(
         '  <article class="talks-card">\n'
-        '    <h3><a href="{}">{}</a></h3>\n'
-        '    <p class="talks-card__meta"><span class="state state--{}">{}</span>{}</p>\n'
-        "{}"
-        '    <div class="talks-card__summary">{}</div>\n'
-        "  </article>\n",
-        talks.get_absolute_url(),
-        talks.title,
-        talks.state,
-        choice_label(talks, "state"),
-        format_html(" · began {}", precise_date(began)) if began else "",
-        parties,
-        markdown_excerpt(talks.summary or "", 50),
+        f'    <h3><a href="{_escape(talks.get_absolute_url())}">{_escape(talks.title)}</a></h3>\n'
+        f'    <p class="talks-card__meta"><span class="state state--{_escape(talks.state)}">'
+        f"{_escaped_label(talks, 'state')}</span>"
+        f"{f' · began {precise_date(began)}' if began else ''}</p>\n"
+        f"{parties}"
+        f'    <div class="talks-card__summary">{markdown_excerpt(talks.summary or "", 50)}</div>\n'
+        "  </article>\n"
     )
 
 

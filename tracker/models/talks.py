@@ -307,25 +307,22 @@ def attach_public_evidence(positions: list) -> list:
     for position in positions:
         position.public_evidence = []
     if by_id:
-        for link in _public_evidence(padded(by_id)):
-            by_id[link.position_id].public_evidence.append(link.statement)
+        for statement in _public_evidence(padded(by_id)):
+            by_id[statement.position_id].public_evidence.append(statement)
     return positions
 
 
 @prepared
 def _public_evidence(position_ids: list[int]):
+    """Published statements that are evidence for ``position_ids``, each with the
+    ``position_id`` it is evidence for (a statement once per position)."""
+    from tracker.models.statements import Statement
+
     return (
-        Position.evidence.through.objects.filter(
-            position_id__in=position_ids, statement__status=Status.PUBLISHED
-        )
-        .select_related("statement")
-        .only(
-            "position",
-            "statement__id",
-            "statement__attribution",
-            *date_columns("statement__stated_on"),
-        )
-        .order_by("-statement__stated_on", "-statement_id")
+        Statement.objects.filter(positions__in=position_ids, status=Status.PUBLISHED)
+        .annotate(position_id=F("positions__id"))
+        .only("id", "attribution", *date_columns("stated_on"))
+        .order_by("-stated_on", "-id")
     )
 
 

@@ -144,6 +144,7 @@ class PageState:
     last_modified: datetime.datetime
     key: str
     changed_at: datetime.datetime  # the last change to any record or link
+    version: int  # the stamp's counter of changes
 
 
 def page_state(request: HttpRequest) -> PageState:
@@ -158,6 +159,7 @@ def page_state(request: HttpRequest) -> PageState:
         last_modified=max(changed_at, midnight).replace(microsecond=0),
         key=f"parley:page:{digest}",
         changed_at=changed_at,
+        version=version,
     )
 
 

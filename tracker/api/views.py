@@ -10,7 +10,8 @@ ending in the id, so paging never skips or repeats a record.
 import datetime
 from bisect import bisect_right
 from collections import defaultdict
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
 from csp.decorators import csp_update
 from django.contrib.contenttypes.models import ContentType
@@ -275,6 +276,13 @@ def _records_of(ids: list[int], *, viewset) -> QuerySet:
     return viewset().read_records(viewset().get_queryset()).filter(pk__in=ids).order_by()
 
 
+T = TypeVar("T")
+
+# What each viewset's unfiltered list counted, per database, with the state of the data
+# it counted: (viewset, database) → ((stamp version, stamp time), count or group sizes).
+_counted: dict[tuple, tuple] = {}
+
+
 class UnfilteredList:
     """A viewset's list when no filter is asked for, read through prepared queries.
 
@@ -284,12 +292,36 @@ class UnfilteredList:
     page. The ids come first, in the list's order, as with ``IdsFirstPaginator``;
     the records are put in that order here, not by an ORDER BY over the joins
     that order needs. A ``Paginator`` counts it and slices it as a list.
+
+    ``stamp`` is the publication stamp the request read (``tracker.caching``),
+    as (version, time), or None. Every change to a record or link changes the
+    stamp in the same transaction, so the list counted at one stamp has the same
+    count as long as the stamp stays: counting 190,000 statements or 7,000
+    positions (1-2 ms) is done once per process and state of the data, not on
+    every request.
     """
 
-    def __init__(self, viewset: type["PublicViewSet"]):
+    def __init__(self, viewset: type["PublicViewSet"], stamp: tuple | None):
         self.viewset = viewset
+        self.stamp = stamp
+
+    def counted(self, count: Callable[[], T]) -> T:
+        """``count()``, kept for later requests that read the same stamp."""
+        # Version 0: nothing has ever changed the stamp, so it tells nothing.
+        if self.stamp is None or not self.stamp[0]:
+            return count()
+        key = (self.viewset, router.db_for_read(self.viewset.serializer_class.Meta.model))
+        kept = _counted.get(key)
+        if kept is not None and kept[0] == self.stamp:
+            return kept[1]
+        value = count()
+        _counted[key] = (self.stamp, value)
+        return value
 
     def count(self) -> int:
+        return self.counted(self.count_now)
+
+    def count_now(self) -> int:
         if self.viewset.counts_published:
             model = self.viewset.serializer_class.Meta.model
             return count_published(model, router.db_for_read(model))
@@ -318,8 +350,8 @@ class GroupedList(UnfilteredList):
     (3.1 ms; now 0.7), and counting per topic costs 0.5 ms more than counting.
     """
 
-    def __init__(self, viewset: type["PublicViewSet"], field: str):
-        super().__init__(viewset)
+    def __init__(self, viewset: type["PublicViewSet"], stamp: tuple | None, field: str):
+        super().__init__(viewset, stamp)
         self.field = field
         self._groups = None
 
@@ -327,13 +359,16 @@ class GroupedList(UnfilteredList):
         """Each value of ``field`` in the list, in order; how many records come before
         each; and how many there are in all."""
         if self._groups is None:
-            values, starts, total = [], [], 0
-            for value, size in _group_sizes_of(viewset=self.viewset, field=self.field):
-                values.append(value)
-                starts.append(total)
-                total += size
-            self._groups = (values, starts, total)
+            self._groups = self.counted(self.groups_now)
         return self._groups
+
+    def groups_now(self) -> tuple[list[int], list[int], int]:
+        values, starts, total = [], [], 0
+        for value, size in _group_sizes_of(viewset=self.viewset, field=self.field):
+            values.append(value)
+            starts.append(total)
+            total += size
+        return values, starts, total
 
     def count(self) -> int:
         return self.groups()[2]
@@ -438,9 +473,12 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def unfiltered_list(self) -> UnfilteredList:
+        # The publication stamp the caching middleware read for this request, if it did.
+        state = getattr(self.request, "_parley_page", None)
+        stamp = None if state is None else (state.version, state.changed_at)
         if self.listed_by is None:
-            return UnfilteredList(type(self))
-        return GroupedList(type(self), self.listed_by)
+            return UnfilteredList(type(self), stamp)
+        return GroupedList(type(self), stamp, self.listed_by)
 
 
 @_documented(serializers.NegotiationSerializer, "talks")

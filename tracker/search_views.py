@@ -7,6 +7,8 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from tracker import search
@@ -91,13 +93,60 @@ def _public_talks() -> QuerySet:
     return Negotiation.objects.public().values_list("pk", "slug", "title")
 
 
-def _talks_choices(talks_options: list[tuple[int, str, str]], chosen: str | None) -> list[tuple]:
-    """(slug, title, chosen) for each talks in the form's select.
+def _talks_select(talks_options: list[tuple[int, str, str]], chosen: str | None) -> SafeString:
+    """The ``<option>`` of each talks in the form's select, the chosen one selected.
 
-    The template then reads three plain names per option rather than the
-    form's data again for each of fifty options.
+    Written here rather than in a template loop, as are the kinds' checkboxes
+    and the results: a loop's variables and filters cost more than the rest
+    of the page's rendering.
     """
-    return [(slug, title, slug == chosen) for _pk, slug, title in talks_options]
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(slug)}"{" selected" if slug == chosen else ""}>'
+            f"{escape(title)}</option>"
+            for _pk, slug, title in talks_options
+        )
+    )
+
+
+def _kind_boxes(chosen: list[str]) -> SafeString:
+    """A checkbox for each kind of record, the chosen ones checked."""
+    return mark_safe(
+        "".join(
+            f'\n        <li><label><input type="checkbox" name="kind" value="{escape(value)}"'
+            f"{' checked' if value in chosen else ''}> {escape(label)}</label></li>\n        "
+            for value, label in SearchKind.choices
+        )
+    )
+
+
+def _hit_list(hits: list[search.Hit]) -> SafeString:
+    """The ``<li>`` of each result: its kind, highlighted title, detail, date and snippet."""
+    items = []
+    for hit in hits:
+        document = hit.document
+        when = document.date_label
+        if when:
+            when = f' · <span class="precise-date">{escape(when)}</span>'
+        snippet = hit.snippet
+        if snippet:
+            snippet = f'<p class="search-result__snippet" dir="auto">{snippet}</p>'
+        items.append(
+            f'\n    <li class="search-result search-result--{escape(document.kind)}">'
+            f'\n      <p class="search-result__kind">{escape(hit.kind_label)}</p>'
+            f'\n      <h3 class="search-result__title"><a href="{escape(document.url)}">'
+            f"{hit.title}</a></h3>"
+            f'\n      <p class="search-result__detail">{escape(document.detail)}{when}</p>'
+            f"\n      {snippet}\n    </li>\n    "
+        )
+    return mark_safe("".join(items))
+
+
+def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    context["kind_boxes"] = _kind_boxes(context.get("chosen_kinds", []))
+    if context.get("results") is not None:
+        context["hit_list"] = _hit_list(context["results"].object_list)
+    return render(request, "tracker/search.html", context, status=status)
 
 
 @require_safe
@@ -114,17 +163,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, talks_options=talks_options)
     context = {
         "form": form,
-        "talks_options": _talks_choices(talks_options, form.data.get("talks")),
+        "talks_select": _talks_select(talks_options, form.data.get("talks")),
         "search_query": "",
     }
     if not form.is_valid():
-        return render(request, "tracker/search.html", context, status=400)
+        return _render(request, context, status=400)
     data = form.cleaned_data
     context["search_query"] = text = data["q"]
     context["chosen_kinds"] = data["kind"]
     context["parsed"] = parsed = search.parse_query(text)
     if not parsed:
-        return render(request, "tracker/search.html", context)
+        return _render(request, context)
     results = search.search(
         text,
         kinds=data["kind"],
@@ -145,4 +194,4 @@ def search_page(request: HttpRequest) -> HttpResponse:
         previous_url=_url(params, page=page.previous_page_number()) if page.has_previous() else "",
         next_url=_url(params, page=page.next_page_number()) if page.has_next() else "",
     )
-    return render(request, "tracker/search.html", context)
+    return _render(request, context)

@@ -82,8 +82,11 @@ def _home_talks() -> QuerySet:
 
 @prepared
 def _home_parties() -> QuerySet:
-    return Participation.objects.public().values_list(
-        "negotiation_id", "actor__short_name", "actor__name", "role"
+    # Only the active talks' cards name their parties.
+    return (
+        Participation.objects.public()
+        .filter(negotiation__state__in=ACTIVE_STATES)
+        .values_list("negotiation_id", "actor__short_name", "actor__name", "role")
     )
 
 

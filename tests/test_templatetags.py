@@ -5,10 +5,12 @@ import datetime
 import pytest
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from tests.factories import cite, make_position, make_source, make_statement
 from tracker.dates import PreciseDate, Precision
 from tracker.models import Citation
+from tracker.templatetags.parley import _first_words
 
 
 def render(text: str, **context) -> str:
@@ -366,3 +368,19 @@ def test_page_url_gives_the_address_the_url_tag_gives():
     ]:
         fast = render(f"{{% page_url '{route}'{args} %}}")
         assert fast == Template(f"{{% url '{route}'{args} %}}").render(Context())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Short and sweet.",
+        "  Spaces\tand\nnewlines   between   words  ",
+        " ".join(f"word{n}" for n in range(40)),
+        " ".join(f"word{n}" for n in range(41)),
+        " ".join(f"word{n}" for n in range(39)) + " … and more after the cut",
+        "Troops <will> leave & return " * 12,
+    ],
+)
+def test_a_timeline_excerpt_keeps_the_words_django_truncator_keeps(text):
+    assert _first_words(text, 40) == Truncator(text).words(40, truncate=" …")

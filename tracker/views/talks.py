@@ -44,8 +44,15 @@ TIMELINE_PER_PAGE = 50
 
 _TALKS = record_finder(lambda: Negotiation.objects, "slug")
 _TOPIC = record_finder(
-    lambda: Topic.objects.filter(negotiation__status=Status.PUBLISHED).select_related(
-        "negotiation"
+    # Of the talks, only what the topic page shows: their link and title.
+    lambda: (
+        Topic.objects.filter(negotiation__status=Status.PUBLISHED)
+        .select_related("negotiation")
+        .only(
+            *(field.attname for field in Topic._meta.concrete_fields),
+            "negotiation__slug",
+            "negotiation__title",
+        )
     ),
     "negotiation__slug",
     "slug",

@@ -116,6 +116,41 @@ def test_talks_feed_lists_that_talks_statements_events_and_milestones(client):
     assert sorted(found) == sorted(record.get_absolute_url() for record in expected)
 
 
+def test_talks_feed_runs_latest_published_then_latest_date_then_highest_id(client):
+    talks = make_negotiation()
+    topic = make_topic(negotiation=talks)
+    lists: list[list] = [[], [], [], []]  # own statements, those on its topics, events, milestones
+    for n in range(16):
+        day = datetime.date(2024, 1, 1 + n % 2)
+        on_topic = make_statement(stated_on=None if n % 4 else day)
+        on_topic.topics.add(topic)
+        records = [
+            make_statement(negotiation=talks, stated_on=day),
+            on_topic,
+            make_event(negotiation=talks, occurred_on=day),
+            make_milestone(negotiation=talks, held_on=day if n % 3 else None),
+        ]
+        # Entries made together share a time of publication (or, unpublished, of change).
+        published = datetime.datetime(2024, 3, 1 + n % 5, tzinfo=datetime.UTC)
+        for kind, record in enumerate(records):
+            type(record).objects.filter(pk=record.pk).update(
+                published_at=None if n % 6 == 0 else published, updated_at=published
+            )
+            record.refresh_from_db()
+            lists[kind].append(record)
+
+    def newest_first(record) -> tuple:
+        when = getattr(record, "stated_on", None) or getattr(record, "occurred_on", None)
+        when = when or getattr(record, "held_on", None) or getattr(record, "planned_on", None)
+        return (record.published_at or record.updated_at, when or datetime.date.min, record.pk)
+
+    # Entries equal in all three (an event and a milestone of one id) keep the lists' order.
+    merged = [record for records in lists for record in records]
+    expected = sorted(merged, key=newest_first, reverse=True)[:50]
+    found = links(client, reverse("tracker:negotiation_feed", args=[talks.slug]))
+    assert found == [record.get_absolute_url() for record in expected]
+
+
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
 def test_feed_of_talks_the_public_cannot_see_is_404(client, status):
     talks = make_negotiation(status=status)
@@ -161,7 +196,8 @@ def test_feeds_run_a_fixed_number_of_queries(client, django_assert_num_queries, 
     ]:
         with django_assert_num_queries(queries):
             client.get(reverse(f"tracker:{name}"))
-    # The stamp, the talks, its own statements, those on its topics, events, milestones.
+    # The stamp, the talks, the newest entries of its lists (its own statements, those
+    # on its topics, events, milestones), then the statements, events and milestones.
     with django_assert_num_queries(6):
         client.get(reverse("tracker:negotiation_feed", args=[talks.slug]))
 

@@ -14,7 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model
+from django.db import connection
+from django.db.models import DateField, F, Model, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, SyndicationFeed, rfc3339_date
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from tracker.dates import date_columns
 from tracker.models import Correction, Event, Milestone, Negotiation, Statement
-from tracker.prepared import prepared
+from tracker.prepared import padded, prepared
 from tracker.search import plain
 from tracker.views.common import attach_targets, public_records
 
@@ -308,13 +310,6 @@ class ChangesFeed(RecordFeed):
 class NegotiationFeed(RecordFeed):
     """/talks/<slug>/feed/: statements, events and milestones of one talks, newest first."""
 
-    @staticmethod
-    def _newest_first(record: Model) -> tuple:
-        """Most recently published first; among those, the latest record date."""
-        when = getattr(record, "stated_on", None) or getattr(record, "occurred_on", None)
-        when = when or getattr(record, "held_on", None) or getattr(record, "planned_on", None)
-        return (record.published_at or record.updated_at, when or datetime.date.min, record.pk)
-
     def get_object(self, request: HttpRequest, slug: str) -> Negotiation:
         found = _feed_talks(slug)
         if not found:
@@ -331,14 +326,17 @@ class NegotiationFeed(RecordFeed):
         return talks.get_absolute_url()
 
     def items(self, talks: Negotiation) -> list[Model]:
-        records = [
-            *_talks_statements(talks.pk),
-            *_topic_statements(talks.pk),
-            *_talks_events(talks.pk),
-            *_talks_milestones(talks.pk),
-        ]
-        records.sort(key=self._newest_first, reverse=True)
-        return records[:FEED_LENGTH]
+        """The newest entries (``_newest_sql``), then only their records, read whole."""
+        sql, params = _newest_sql(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [talks.pk if param == _TALKS else param for param in params])
+            newest = [(_LISTS[n][0], pk) for n, pk in cursor.fetchall()]
+        records = {}
+        for model, read in _READERS.items():
+            pks = [pk for kind, pk in newest if kind is model]
+            if pks:
+                records.update(((model, record.pk), record) for record in read(padded(pks)))
+        return [records[entry] for entry in newest]
 
 
 # The queries of the feeds, each built and compiled once (tracker.prepared).
@@ -365,18 +363,16 @@ def _feed_statements():
     return public_records("statement").select_related(None).only(*STATEMENT_COLUMNS)
 
 
-@prepared
 def _talks_statements(talks_id: int):
-    return _feed_statements().filter(negotiation=talks_id)[:FEED_LENGTH]
+    return _feed_statements().filter(negotiation=talks_id)
 
 
-@prepared
 def _topic_statements(talks_id: int):
-    """The newest statements on the talks' topics that are not the talks' own.
+    """The statements on the talks' topics that are not the talks' own.
 
-    Its own statements and those on its topics come in two queries that each read
-    an index newest first and stop at FEED_LENGTH; one query with OR could not use
-    either index and read every statement of older talks. The talks' own
+    Its own statements and those on its topics are two lists that each read
+    an index newest first and stop at FEED_LENGTH; one query with OR could not
+    use either index and read every statement of older talks. The talks' own
     statements are left out of those on its topics by their ids, from an index,
     before any statement is read (most statements on its topics are its own).
     """
@@ -387,15 +383,71 @@ def _topic_statements(talks_id: int):
         .exclude(statement__in=own_ids)
         .values("statement")
     )
-    return _feed_statements().filter(pk__in=on_topic)[:FEED_LENGTH]
+    return _feed_statements().filter(pk__in=on_topic)
 
 
-@prepared
 def _talks_events(talks_id: int):
-    return public_records("event").only(*EVENT_COLUMNS).filter(negotiation=talks_id)[:FEED_LENGTH]
+    return public_records("event").only(*EVENT_COLUMNS).filter(negotiation=talks_id)
 
 
-@prepared
 def _talks_milestones(talks_id: int):
     milestones = public_records("milestone").select_related(None).only(*MILESTONE_COLUMNS)
-    return milestones.filter(negotiation=talks_id)[:FEED_LENGTH]
+    return milestones.filter(negotiation=talks_id)
+
+
+# The lists a talks' feed is made from: the first FEED_LENGTH of each, in its
+# own order, with the day an entry is dated by after its publication.
+_LISTS = [
+    (Statement, _talks_statements, "stated_on"),
+    (Statement, _topic_statements, "stated_on"),
+    (Event, _talks_events, "occurred_on"),
+    (Milestone, _talks_milestones, Coalesce("held_on", "planned_on")),
+]
+# Where the talks' id goes among the parameters of ``_newest_sql`` (no record has it).
+_TALKS = -(2**40)
+
+
+@functools.cache
+def _newest_sql(vendor: str) -> tuple[str, list]:
+    """The newest entries of a talks' feed: each list's first FEED_LENGTH, merged.
+
+    Most recently published first; among those, the latest record date (none
+    counting as the earliest), then the highest id, then the lists' order. The
+    rows are each entry's list and id: only the records that make the feed are
+    then read whole (``_READERS``), not all four lists'. Built once per database.
+    """
+    parts, params = [], []
+    for n, (_model, records, day) in enumerate(_LISTS):
+        keys = records(_TALKS).values(
+            record=F("pk"),
+            published=Coalesce("published_at", "updated_at"),
+            day=Coalesce(day, Value(datetime.date.min), output_field=DateField()),
+        )
+        sql, part_params = keys[:FEED_LENGTH].query.sql_with_params()
+        parts.append(f"SELECT {n} AS list, record, published, day FROM ({sql}) AS list_{n}")
+        params += part_params
+    union = " UNION ALL ".join(parts)
+    return (
+        f"SELECT list, record FROM ({union}) AS entries"
+        f" ORDER BY published DESC, day DESC, record DESC, list LIMIT {FEED_LENGTH}",
+        params,
+    )
+
+
+@prepared
+def _statements_by_id(pks: list[int]):
+    return _feed_statements().filter(pk__in=pks)
+
+
+@prepared
+def _events_by_id(pks: list[int]):
+    return public_records("event").only(*EVENT_COLUMNS).filter(pk__in=pks)
+
+
+@prepared
+def _milestones_by_id(pks: list[int]):
+    milestones = public_records("milestone").select_related(None).only(*MILESTONE_COLUMNS)
+    return milestones.filter(pk__in=pks)
+
+
+_READERS = {Statement: _statements_by_id, Event: _events_by_id, Milestone: _milestones_by_id}

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.syndication.views import Feed
 from django.urls import resolve, reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.xmlutils import UnserializableContentError
 
 from tests.factories import (
@@ -17,7 +18,7 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
-from tracker.feeds import AtomFeed
+from tracker.feeds import AtomFeed, _linebreaks
 from tracker.models import Milestone, Statement, Status
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +230,14 @@ def test_feed_entries_are_written_as_djangos_atom_writer_writes_them(title, link
         feed.add_item(title=title, link=link, description=summary, unique_id=link)
         written.append(feed.writeString("utf-8"))
     assert written[0] == written[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "One line.", "A & <b>\"q\"</b> 'x'", "a\nb\n\n\nc", "a\r\nb\r\rc\r\r\nd", "\n\na\n\n"],
+)
+def test_entry_summaries_break_lines_as_djangos_linebreaks_filter_does(text):
+    assert _linebreaks(text) == linebreaks(text, autoescape=True)
 
 
 def test_a_control_character_fails_the_feed_as_djangos_writer_does():

@@ -7,6 +7,7 @@ entry to its record's page, and dates entries from the records themselves:
 
 import datetime
 import functools
+import html
 import io
 import re
 from xml.sax.saxutils import escape, quoteattr
@@ -20,7 +21,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, SyndicationFeed, rfc3339_date
-from django.utils.html import linebreaks
 from django.utils.http import http_date
 from django.utils.timezone import get_default_timezone, is_naive, make_aware
 from django.utils.translation import get_language
@@ -125,6 +125,20 @@ def _element(name: str, text: str | None, attributes: str = "") -> str:
     return f"<{name}{attributes}>{escape(text)}</{name}>"
 
 
+_PARAGRAPH_BREAK = re.compile("\n{2,}")
+
+
+def _linebreaks(text: str) -> str:
+    """``linebreaks(text, autoescape=True)``: paragraphs and line breaks of plain text.
+
+    The same string as Django's filter, without its lazy-string wrappers
+    around each of its steps, which cost more than the steps on fifty entries.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    escaped = (html.escape(paragraph) for paragraph in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in escaped)
+
+
 @functools.cache
 def _labels(model: type[Model], field: str) -> dict[str, str]:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
@@ -224,7 +238,7 @@ class RecordFeed(Feed):
 
     def item_description(self, item: Model) -> str:
         """The entry's summary, escaped: Atom marks it type="html", and it is plain text."""
-        return linebreaks(self.item_text(item), autoescape=True)
+        return _linebreaks(self.item_text(item))
 
     def item_text(self, item: Model) -> str:
         if isinstance(item, Statement):

@@ -98,6 +98,20 @@ def test_changes_feed_lists_corrections_of_public_and_retracted_records_only(cli
     ]
 
 
+@pytest.mark.parametrize("drafts", [0, 15, 60])
+def test_changes_feed_shows_fifty_of_the_latest_hundred_corrections_on_file(client, drafts):
+    on_file, draft = make_statement(), make_statement(status=Status.DRAFT)
+    corrections = []
+    for n in range(110):
+        # The corrections of the draft come first, among the latest.
+        record = draft if n < drafts else on_file
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=200 - n)
+        corrections.append(make_correction(record, date=day))
+    expected = [c for c in corrections[:100] if c.object_id == on_file.pk]
+    found = links(client, reverse("tracker:changes_feed"))
+    assert found == [f"{on_file.get_absolute_url()}#correction-{c.pk}" for c in expected[:50]]
+
+
 def test_talks_feed_lists_that_talks_statements_events_and_milestones(client):
     talks, other = make_negotiation(), make_negotiation()
     statement = make_statement(negotiation=talks)

@@ -305,10 +305,22 @@ class ChangesFeed(RecordFeed):
         return reverse("tracker:changes")
 
     def items(self) -> list[Correction]:
-        corrections = _latest_corrections()
-        attach_targets(corrections, _targets)
-        # A correction of a draft stays off the feed.
-        shown = [correction for correction in corrections if correction.target is not None]
+        """The first FEED_LENGTH of the latest 2 × FEED_LENGTH corrections whose records
+        are on file (a correction of a draft stays off the feed).
+
+        Those past the first ``_CORRECTIONS_READ`` are read only when the first
+        leave the feed short: most corrections are of records on file.
+        """
+        shown = []
+        for window in (
+            slice(0, _CORRECTIONS_READ),
+            slice(_CORRECTIONS_READ, FEED_LENGTH * 2),
+        ):
+            corrections = _latest_corrections(window)
+            attach_targets(corrections, _targets)
+            shown += [correction for correction in corrections if correction.target is not None]
+            if len(shown) >= FEED_LENGTH or len(corrections) < window.stop - window.start:
+                break
         return shown[:FEED_LENGTH]
 
     def item_title(self, item: Correction) -> str:
@@ -356,10 +368,14 @@ class NegotiationFeed(RecordFeed):
 # The queries of the feeds, each built and compiled once (tracker.prepared).
 
 
+# How many of the latest corrections the changes feed reads first.
+_CORRECTIONS_READ = FEED_LENGTH + 10
+
+
 @prepared
-def _latest_corrections():
+def _latest_corrections(window: slice):
     corrections = Correction.objects.public().select_related("content_type")
-    return corrections.only(*CORRECTION_COLUMNS)[: FEED_LENGTH * 2]
+    return corrections.only(*CORRECTION_COLUMNS)[window]
 
 
 @prepared

@@ -344,6 +344,27 @@ def test_a_talks_card_names_its_parties_with_their_roles_and_cuts_the_summary():
 
 
 @pytest.mark.django_db
+def test_lists_of_cards_are_the_cards_in_turn_or_a_paragraph_saying_there_are_none():
+    from tests.factories import make_negotiation
+
+    first, second = make_negotiation(), make_negotiation()
+    first.parties, second.parties = [], [("UN", "Mediator")]
+    statements = [make_statement(form="quote"), make_statement(form="paraphrase")]
+    for statement in statements:
+        statement.public_citations = []
+    loop = (
+        "{% for t in l %}\n{% talks_card t %}\n  {% empty %}\n  <p>None & all.</p>\n  {% endfor %}"
+    )
+    for talks_list in ([first, second], []):
+        assert render('{% talks_cards l "None & all." %}', l=talks_list) == render(
+            loop, l=talks_list
+        )
+    loop = "{% for s in l %}{% statement_card s %}{% empty %}<p>None & all.</p>{% endfor %}"
+    for cards in (statements, []):
+        assert render('{% statement_cards l "None & all." %}', l=cards) == render(loop, l=cards)
+
+
+@pytest.mark.django_db
 def test_a_position_summary_gives_stance_date_and_each_piece_of_evidence():
     first, second = make_statement(attribution="a <minister>"), make_statement()
     position = make_position(evidence=[first, second], stance="supports")

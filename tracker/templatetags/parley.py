@@ -697,3 +697,25 @@ def page_url_tag(name: str, *args) -> str:
     """The address ``{% url name arg… %}`` gives, for the public routes:
     ``{% page_url 'tracker:home' %}``."""
     return page_url(name, *args)
+
+
+# Lists of cards as one tag each: a {% for %} loop around a tag costs a few µs an item
+# on top of the tag, and the home, actor and topic pages show dozens of cards.
+
+
+@register.simple_tag
+def statement_cards(statements, empty: str) -> SafeString:
+    """``statement_card`` for each of ``statements``, or ``empty`` as a paragraph when
+    there are none: ``{% statement_cards statements "None yet." %}``."""
+    if not statements:
+        return format_html("<p>{}</p>", empty)
+    return mark_safe("".join([statement_card(statement) for statement in statements]))
+
+
+@register.simple_tag
+def talks_cards(talks_list, empty: str) -> SafeString:
+    """``talks_card`` for each of ``talks_list`` on a line of its own, or ``empty`` as a
+    paragraph when there are none: ``{% talks_cards active_talks "None." %}``."""
+    if not talks_list:
+        return format_html("\n  <p>{}</p>\n  ", empty)
+    return mark_safe("".join([f"\n{talks_card(talks)}\n  " for talks in talks_list]))

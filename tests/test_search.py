@@ -7,6 +7,7 @@ import markdown
 import nh3
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 from django.urls import reverse
 
 from tests.factories import (
@@ -21,7 +22,7 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
-from tracker import generate
+from tracker import generate, search_views
 from tracker.dates import Precision
 from tracker.models import SearchDocument, Statement, Status
 from tracker.search import KIND_BLOCK, document_id, kind_ids, parse_query, plain
@@ -405,3 +406,34 @@ def test_rebuild_search_index_restores_the_index(client, seed):
     call_command("rebuild_search_index", verbosity=0)
     call_command("rebuild_search_index", verbosity=0)
     assert sorted(result_urls(search(client, q="Hezbollah"))) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=x",
+        "q=a+b&kind=event&kind=source&page=3",
+        "page=2&q=%C3%A9%26%3C&talks=t&from=2024-01-01",
+    ],
+)
+def test_kind_links_add_the_kind_as_the_query_string_would(query):
+    params = QueryDict(query)
+    all_kinds_url = search_views._url(params, kind=None, page=None)
+    links = search_views._kind_links(all_kinds_url, {"actor": 2, "event": 1}, ["event"])
+    assert [link["url"] for link in links] == [
+        search_views._url(params, kind=kind, page=None) for kind in ("actor", "event")
+    ]
+    assert [link["chosen"] for link in links] == [False, True]
+
+
+def test_the_talks_and_kinds_chosen_stay_chosen_in_the_form(client):
+    talks = make_negotiation(title="Talks on A & B <1>")
+    make_negotiation()
+    content = search(client, q="zanzibar", talks=talks.slug, kind=["event", "actor"]).content
+    content = content.decode()
+    assert f'<option value="{talks.slug}" selected>Talks on A &amp; B &lt;1&gt;</option>' in content
+    assert content.count(" selected>") == 1
+    assert 'value="event" checked> Event' in content
+    assert 'value="actor" checked> Actor' in content
+    assert content.count(" checked>") == 2

@@ -47,7 +47,6 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Model, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.dateparse import parse_date
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker.dates import PreciseDate
@@ -678,7 +677,7 @@ def parse_query(text: str) -> ParsedQuery:
 
 def marked(text: str) -> SafeString:
     """Escape ``text`` and turn the database's match markers into ``<mark>`` elements."""
-    escaped = escape(text or "")
+    escaped = html.escape(text or "")
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 

@@ -1,13 +1,14 @@
 """The public search page, /search/: the form, the results, their kinds and pages."""
 
 import datetime
+from html import escape
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
@@ -73,15 +74,20 @@ def _url(params: QueryDict, **changes) -> str:
     return "?" + query.urlencode()
 
 
-def _kind_links(params: QueryDict, facets: dict[str, int], chosen: list[str]) -> list[dict]:
-    """One link per kind with results, each narrowing the search to that kind."""
+def _kind_links(all_kinds_url: str, facets: dict[str, int], chosen: list[str]) -> list[dict]:
+    """One link per kind with results, each narrowing the search to that kind.
+
+    Each is ``_url(params, kind=kind, page=None)``: the address of all kinds
+    (``all_kinds_url``) with the kind added last, as a QueryDict adds a new key.
+    """
+    join = "&" if all_kinds_url != "?" else ""
     return [
         {
             "kind": kind,
             "label": SearchKind(kind).label,
             "count": count,
             "chosen": kind in chosen,
-            "url": _url(params, kind=kind, page=None),
+            "url": f"{all_kinds_url}{join}{urlencode({'kind': kind})}",
         }
         for kind, count in facets.items()
     ]
@@ -142,10 +148,24 @@ def _hit_list(hits: list[search.Hit]) -> SafeString:
     return mark_safe("".join(items))
 
 
+def _kind_list(kind_links: list[dict]) -> SafeString:
+    """A link to each kind with results and its count; the chosen kinds are not links."""
+    items = []
+    for link in kind_links:
+        label = f"{escape(link['label'])} ({link['count']})"
+        if link["chosen"]:
+            item = f'<span aria-current="true">{label}</span>'
+        else:
+            item = f'<a href="{escape(link["url"])}">{label}</a>'
+        items.append(f"\n      <li>{item}</li>\n      ")
+    return mark_safe("".join(items))
+
+
 def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
     context["kind_boxes"] = _kind_boxes(context.get("chosen_kinds", []))
     if context.get("results") is not None:
         context["hit_list"] = _hit_list(context["results"].object_list)
+        context["kind_list"] = _kind_list(context["kind_links"])
     return render(request, "tracker/search.html", context, status=status)
 
 
@@ -186,11 +206,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except EmptyPage as error:
         raise Http404("There is no such page of results.") from error
     params = request.GET
+    all_kinds_url = _url(params, kind=None, page=None)
     context.update(
         results=page,
         total=page.paginator.count,
-        kind_links=_kind_links(params, results.facets, data["kind"]),
-        all_kinds_url=_url(params, kind=None, page=None),
+        kind_links=_kind_links(all_kinds_url, results.facets, data["kind"]),
+        all_kinds_url=all_kinds_url,
         previous_url=_url(params, page=page.previous_page_number()) if page.has_previous() else "",
         next_url=_url(params, page=page.next_page_number()) if page.has_next() else "",
     )

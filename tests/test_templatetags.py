@@ -405,3 +405,21 @@ def test_page_url_gives_the_address_the_url_tag_gives():
 )
 def test_a_timeline_excerpt_keeps_the_words_django_truncator_keeps(text):
     assert _first_words(text, 40) == Truncator(text).words(40, truncate=" …")
+
+
+def test_stance_chart_ticks_are_mondays_for_a_short_span_and_months_thinned_to_eight():
+    from tracker.views.charts import _ticks
+
+    def x(day):
+        return day.toordinal()
+
+    mondays = _ticks(datetime.date(2024, 1, 3), datetime.date(2024, 2, 20), x)
+    assert [label for _, label in mondays] == [
+        "8 Jan", "15 Jan", "22 Jan", "29 Jan", "5 Feb", "12 Feb", "19 Feb",
+    ]  # fmt: skip
+    months = _ticks(datetime.date(2020, 1, 1), datetime.date(2024, 6, 15), x)
+    assert len(months) == 8
+    assert months[0] == (datetime.date(2020, 1, 1).toordinal(), "Jan 2020")
+    assert months[1][1] == "Aug 2020"  # 54 months: every seventh is kept
+    later = _ticks(datetime.date(2020, 12, 2), datetime.date(2021, 6, 1), x)
+    assert [label for _, label in later][:2] == ["Jan 2021", "Feb 2021"]

@@ -75,22 +75,30 @@ def _row_y(stance: str) -> float:
 
 
 def _ticks(start: datetime.date, end: datetime.date, x) -> list[tuple[float, str]]:
-    """At most 8 tick marks: Mondays for a span of a few months, else firsts of months."""
+    """At most 8 tick marks: Mondays for a span of a few months, else firsts of months.
+
+    Only the ticks kept are labelled: a span of years has dozens of months to thin out.
+    """
     if (end - start).days <= 100:
         days = [start + datetime.timedelta(days=(7 - start.weekday()) % 7)]
         while days[-1] + datetime.timedelta(days=7) <= end:
             days.append(days[-1] + datetime.timedelta(days=7))
-        labels = [(day, f"{day.day} {day:%b}") for day in days]
+        label = "{0.day} {0:%b}".format
     else:
-        day = start.replace(day=1)
-        labels = []
-        while day <= end:
-            if day >= start:
-                labels.append((day, f"{day:%b %Y}"))
-            day = (day + datetime.timedelta(days=32)).replace(day=1)
-    if len(labels) > 8:
-        labels = labels[:: -(-len(labels) // 8)]
-    return [(x(day), label) for day, label in labels]
+        # First days of months, from the first on or after ``start``.
+        year, month = (start.year, start.month) if start.day == 1 else _next_month(start)
+        days = []
+        while (day := datetime.date(year, month, 1)) <= end:
+            days.append(day)
+            year, month = _next_month(day)
+        label = "{0:%b %Y}".format
+    if len(days) > 8:
+        days = days[:: -(-len(days) // 8)]
+    return [(x(day), label(day)) for day in days]
+
+
+def _next_month(day: datetime.date) -> tuple[int, int]:
+    return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
 
 
 def stance_chart(topic, positions: list, today: datetime.date | None = None) -> Chart | None:

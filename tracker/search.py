@@ -788,12 +788,13 @@ class Results:
     def _sqlite_page(self, start: int, stop: int) -> list[tuple[SearchDocument, str, str]]:
         """Rows ``start`` to ``stop`` by rank, then latest date, then id, with highlighting.
 
-        Every match has to be ranked, but only the best ``_RANKED`` (by rank
-        alone) are kept, and only those that could reach the page (ranked no
-        worse than the ``stop``-th) are then looked up for their date; only the
-        page's rows are highlighted. Without filters other than kind the
-        ranking reads the FTS table alone. When matches ranked equal to the
-        ``stop``-th run past those kept, the page is read again from all of them.
+        Every match has to be ranked, but only the best ``stop + _RANKED`` (by
+        rank alone) are kept; those that could reach the page (ranked no worse
+        than the ``stop``-th) are looked up for their date, and only the page's
+        rows are highlighted. Without filters other than kind the ranking reads
+        the FTS table alone. When the matches ranked equal to the ``stop``-th
+        run past those kept (``cut_short``), the page is read again from every
+        match.
         """
         match = self.query.fts5()
         if self._filtered.query.has_filters():

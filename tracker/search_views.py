@@ -162,6 +162,7 @@ def _kind_list(kind_links: list[dict]) -> SafeString:
 
 
 def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The page with the parts written here added to ``context``."""
     context["kind_boxes"] = _kind_boxes(context.get("chosen_kinds", []))
     if context.get("results") is not None:
         context["hit_list"] = _hit_list(context["results"].object_list)
@@ -173,11 +174,12 @@ def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpRespo
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search every public record. Template: tracker/search.html.
 
-    Context: ``form`` (bound), ``talks_options`` (slug, title and whether
-    chosen, for the select), ``query`` (the text),
-    ``results`` (a page of ``tracker.search.Hit``) with ``total``,
-    ``kind_links`` and ``page_links``. Malformed parameters get the same page
-    with the errors and a 400; a page past the last gets a 404.
+    Context: ``form`` (bound), ``talks_select`` and ``kind_boxes`` (the
+    select's options and the kinds' checkboxes, as HTML), ``search_query``
+    (the text), ``results`` (a page of ``tracker.search.Hit``, written as
+    ``hit_list``) with ``total``, ``kind_links`` (written as ``kind_list``),
+    ``all_kinds_url``, ``previous_url`` and ``next_url``. Malformed parameters
+    get the same page with the errors and a 400; a page past the last gets a 404.
     """
     talks_options = _public_talks()
     form = SearchForm(request.GET, talks_options=talks_options)

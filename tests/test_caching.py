@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import make_negotiation, make_statement
 from tracker.caching import page_state, read_stamp
-from tracker.models import Status
+from tracker.models import Statement, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -214,3 +214,20 @@ def test_redis_url_selects_the_redis_cache():
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.stdout.split() == ["LocMemCache", "42"], result.stderr
+
+
+def test_a_statement_retracted_in_bulk_never_comes_back_from_the_cache_or_search(
+    client, db, page_cache
+):
+    statement = make_statement(text="Words withdrawn in bulk.")
+    url = statement.get_absolute_url()
+    assert "Words withdrawn in bulk." in client.get(HOME).content.decode()
+    assert f'href="{url}"' in client.get("/search/", {"q": "withdrawn"}).content.decode()
+    version = read_stamp()[0]
+
+    Statement.objects.filter(pk=statement.pk).update(status=Status.RETRACTED)
+
+    assert read_stamp()[0] > version
+    assert client.get(url).status_code == 410
+    assert "Words withdrawn in bulk." not in client.get(HOME).content.decode()
+    assert f'href="{url}"' not in client.get("/search/", {"q": "withdrawn"}).content.decode()

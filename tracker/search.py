@@ -573,12 +573,18 @@ def _dependents(instance: Model) -> Iterator[tuple[type[Model], list[int]]]:
         yield Source, list(cited.values_list("source_id", flat=True))
 
 
+def record_changed(record: Model) -> None:
+    """Bring the index up to date for ``record`` and the records whose documents show it
+    (a save does this itself; a bulk ``update()`` calls it for each record it changed)."""
+    update_records(type(record), [record.pk])
+    for model, pks in _dependents(record):
+        update_records(model, pks)
+
+
 def _record_saved(sender, instance, raw=False, **kwargs) -> None:
     if raw:  # fixtures load related rows later; run rebuild_search_index afterwards
         return
-    update_records(sender, [instance.pk])
-    for model, pks in _dependents(instance):
-        update_records(model, pks)
+    record_changed(instance)
 
 
 def _record_deleted(sender, instance, **kwargs) -> None:

@@ -131,12 +131,18 @@ class PublishableQuerySet(models.QuerySet):
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        """Update in bulk, still counting each record's version and keeping its history.
+        """Update in bulk, still counting each record's version and keeping its history,
+        and keeping the public site in step as a save would.
 
         One history entry per record, made with django-simple-history's
         ``bulk_history_create`` (who: the request's user, when there is one).
-        Signals are not sent, as with any ``update()``.
+        Signals are not sent, as with any ``update()``; instead the publication
+        stamp moves on (so no cached page, ETag or count outlives the change) and
+        the search index is brought up to date for each record changed.
         """
+        from tracker import search
+        from tracker.caching import bump_publication_stamp
+
         kwargs.setdefault("version", F("version") + 1)
         kwargs.setdefault("updated_at", timezone.now())
         with transaction.atomic(using=self.db):
@@ -147,6 +153,9 @@ class PublishableQuerySet(models.QuerySet):
                 self.model.history.bulk_history_create(
                     changed, update=True, default_change_reason="Bulk update"
                 )
+                bump_publication_stamp()
+                for record in changed:
+                    search.record_changed(record)
         return count
 
     update.alters_data = True

@@ -3,6 +3,7 @@
 import datetime
 import functools
 import html
+import math
 import re
 from functools import partial
 
@@ -18,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
-from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
@@ -97,15 +97,7 @@ class RecordSitemap(Sitemap):
     @cached_property
     def _totals(self) -> dict:
         """How many records, and their latest change, in one query (``_totals_sql``)."""
-        sql, params = _totals_sql(self.model_name, connection.vendor)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            count, latest = cursor.fetchone()
-        if isinstance(latest, str):  # SQLite returns text
-            latest = parse_datetime(latest)
-        if latest is not None and timezone.is_naive(latest):
-            latest = timezone.make_aware(latest, datetime.UTC)
-        return {"count": count, "latest": latest}
+        return _read_totals((self.model_name,))[self.model_name]
 
     def entries(self, origin: str, number: int) -> list[str]:
         """The ``<url>`` elements of page ``number`` (from 1), each address after ``origin``.
@@ -156,6 +148,12 @@ class RecordSitemap(Sitemap):
         paginator.__dict__["count"] = self._totals["count"]
         return paginator
 
+    @property
+    def num_pages(self) -> int:
+        """``paginator.num_pages`` from the count alone: Django's paginator builds a
+        queryset to be handed the count."""
+        return max(1, math.ceil(self._totals["count"] / self.limit))
+
     def get_latest_lastmod(self):
         """The newest change of the kind, in the query that counts it."""
         return self._totals["latest"]
@@ -166,28 +164,50 @@ class RecordSitemap(Sitemap):
 _STATUS_ALONE = {"negotiation", "actor", "statement", "event", "source"}
 
 
-@functools.cache
-def _totals_sql(model_name: str, vendor: str) -> tuple[str, tuple]:
-    """The SQL that counts the public records of a kind and finds their latest change.
+def _read_totals(model_names: tuple[str, ...]) -> dict[str, dict]:
+    """Each kind's count of public records and latest change, in one query (``_totals_sql``)."""
+    sql, params = _totals_sql(model_names, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    totals = {}
+    for number, model_name in enumerate(model_names):
+        count, latest = row[2 * number : 2 * number + 2]
+        if isinstance(latest, str):  # SQLite returns text
+            latest = parse_datetime(latest)
+        if latest is not None and timezone.is_naive(latest):
+            latest = timezone.make_aware(latest, datetime.UTC)
+        totals[model_name] = {"count": count, "latest": latest}
+    return totals
 
-    Two scalar subqueries rather than ``aggregate(Count, Max)``: each is answered
-    from an index on its own, where the pair read every row (500 ms for the
-    statements of a 200,000-statement database on SQLite). Built once per kind
-    and database: it takes no value of the request.
+
+@functools.cache
+def _totals_sql(model_names: tuple[str, ...], vendor: str) -> tuple[str, tuple]:
+    """The SQL that counts the public records of each kind and finds their latest change.
+
+    Two scalar subqueries a kind rather than ``aggregate(Count, Max)``: each is
+    answered from an index on its own, where the pair read every row (500 ms for
+    the statements of a 200,000-statement database on SQLite), and every kind's
+    in one statement, as the sitemap index needs them all. Built once per set
+    of kinds and database: it takes no value of the request.
     """
-    items = RecordSitemap(model_name).items().order_by()
-    if model_name in _STATUS_ALONE:
-        count_sql, count_params = published_count_sql(items.model, connection)
-    else:
-        # COUNT(*), not COUNT(id): SQLite then counts index entries without
-        # reading the id of each (9 ms rather than 14 for 190,000 statements).
-        count_sql, count_params = items.values(
-            n=Func(template="COUNT(*)", output_field=IntegerField())
+    columns, params = [], []
+    for model_name in model_names:
+        items = RecordSitemap(model_name).items().order_by()
+        if model_name in _STATUS_ALONE:
+            count_sql, count_params = published_count_sql(items.model, connection)
+        else:
+            # COUNT(*), not COUNT(id): SQLite then counts index entries without
+            # reading the id of each (9 ms rather than 14 for 190,000 statements).
+            count_sql, count_params = items.values(
+                n=Func(template="COUNT(*)", output_field=IntegerField())
+            ).query.sql_with_params()
+        latest_sql, latest_params = items.values(
+            latest=Func(F("updated_at"), function="MAX", output_field=DateTimeField())
         ).query.sql_with_params()
-    latest_sql, latest_params = items.values(
-        latest=Func(F("updated_at"), function="MAX", output_field=DateTimeField())
-    ).query.sql_with_params()
-    return f"SELECT ({count_sql}), ({latest_sql})", (*count_params, *latest_params)
+        columns += [f"({count_sql})", f"({latest_sql})"]
+        params += [*count_params, *latest_params]
+    return f"SELECT {', '.join(columns)}", tuple(params)
 
 
 # Where a page's offset goes among the parameters of ``_page_sql``.
@@ -235,23 +255,33 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     The same XML, byte for byte, as ``django.contrib.sitemaps.views.index``
     (tests/test_sitemap.py compares them), written directly: Django renders a
     template block for each of the index's two hundred pages, which cost
-    more than the whole rest of the request.
+    more than the whole rest of the request. Every kind is counted in one
+    query, and its pages reckoned from the count (``num_pages``) rather than
+    by Django's paginator, which builds the kind's queryset to be handed it.
     """
     domain = get_current_site(request).domain
+    sections = {section: factory() for section, factory in SITEMAPS.items()}
+    kinds = [sitemap for sitemap in sections.values() if isinstance(sitemap, RecordSitemap)]
+    totals = _read_totals(tuple(sitemap.model_name for sitemap in kinds))
+    for sitemap in kinds:
+        sitemap.__dict__["_totals"] = totals[sitemap.model_name]
+    section_url = url_builder("tracker:sitemap_section")
     entries = []
     changes = []
-    for section, factory in SITEMAPS.items():
-        sitemap = factory()
+    for section, sitemap in sections.items():
         protocol = sitemap.protocol or request.scheme
-        path = reverse("tracker:sitemap_section", kwargs={"section": section})
-        location = escape(f"{protocol}://{domain}{path}")
+        location = html.escape(f"{protocol}://{domain}{section_url(section)}")
         lastmod = sitemap.get_latest_lastmod()
         changes.append(lastmod)
         tail = "</sitemap>"
         if lastmod:
             tail = f"<lastmod>{_isoformat(lastmod)}</lastmod></sitemap>"
         entries.append(f"<sitemap><loc>{location}</loc>{tail}")
-        for page in range(2, sitemap.paginator.num_pages + 1):
+        if isinstance(sitemap, RecordSitemap):
+            pages = sitemap.num_pages
+        else:
+            pages = sitemap.paginator.num_pages
+        for page in range(2, pages + 1):
             entries.append(f"<sitemap><loc>{location}?p={page}</loc>{tail}")
     body = "\n".join(
         [

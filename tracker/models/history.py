@@ -88,18 +88,19 @@ class PositionChange:
         return before != after
 
 
-# What a matrix cell and a change show of a position: its stance, date and basis, its
-# actor's link and name, its topic's link, title and place.
-_MATRIX_COLUMNS = (
-    "actor_id", "topic_id", "stance", "basis", *date_columns("as_of"),
-    "actor__slug", "actor__name", "actor__short_name",
-    "topic__slug", "topic__title", "topic__order", "topic__negotiation_id",
-)  # fmt: skip
+# What a matrix cell and a change show of a position: its stance, date and basis, and
+# its actor's link and name. Read as values and made into records here: a talks' positions
+# name a few actors many times over (one record each is enough), their topics are the
+# talks' topics the page already has, and Django's iterable of records cost more than
+# the query.
+_MATRIX_COLUMNS = ("id", "actor_id", "topic_id", "stance", "basis", *date_columns("as_of"))
+_ACTOR_COLUMNS = ("id", "slug", "name", "short_name")
 
 
 @prepared
 def _positions(negotiation_id: int, *days: datetime.date):
-    """Published positions on the talks' published topics that were current on any of ``days``.
+    """Published positions on the talks' published topics that were current on any of
+    ``days``, as rows of ``_MATRIX_COLUMNS`` then ``_ACTOR_COLUMNS``, oldest first.
 
     One query; ``_positions_with_evidence`` adds one for their evidence.
     """
@@ -112,9 +113,8 @@ def _positions(negotiation_id: int, *days: datetime.date):
             topic__status=Status.PUBLISHED,
             actor__status=Status.PUBLISHED,
         )
-        .select_related("actor", "topic")
-        .only(*_MATRIX_COLUMNS)
         .order_by("as_of", "id")
+        .values_list(*_MATRIX_COLUMNS, *(f"actor__{column}" for column in _ACTOR_COLUMNS))
     )
 
 
@@ -340,10 +340,31 @@ def timeline_page(
         raise Http404("No such page.") from error
 
 
-def _positions_with_evidence(negotiation, *days: datetime.date) -> list:
+def _positions_with_evidence(negotiation, topics, *days: datetime.date) -> list:
+    """``_positions`` as records with their evidence, each with its actor (one record per
+    actor) and its topic from ``topics``, the talks' public topics."""
+    from tracker.models import Actor, Position
     from tracker.models.talks import attach_public_evidence
 
-    return attach_public_evidence(_positions(negotiation.pk, *days))
+    topic_of = {topic.pk: topic for topic in topics}
+    actors: dict[int, Actor] = {}
+    actor_field, topic_field = Position.actor.field, Position.topic.field
+    width = len(_MATRIX_COLUMNS)
+    positions = []
+    for row in _positions(negotiation.pk, *days):
+        topic = topic_of.get(row[2])
+        if topic is None:
+            continue
+        position = Position.from_db(negotiation._state.db, _MATRIX_COLUMNS, row[:width])
+        actor = actors.get(row[1])
+        if actor is None:
+            actor = actors[row[1]] = Actor.from_db(
+                negotiation._state.db, _ACTOR_COLUMNS, row[width:]
+            )
+        actor_field.set_cached_value(position, actor)
+        topic_field.set_cached_value(position, topic)
+        positions.append(position)
+    return attach_public_evidence(positions)
 
 
 def position_matrix(
@@ -357,7 +378,9 @@ def position_matrix(
     queries fetch the positions and their evidence.
     """
     if current is None:
-        current = {(p.actor_id, p.topic_id): p for p in _positions_with_evidence(negotiation, day)}
+        current = {
+            (p.actor_id, p.topic_id): p for p in _positions_with_evidence(negotiation, topics, day)
+        }
     rows = [MatrixRow(actor=p.actor, role=p.get_role_display()) for p in participations]
     seen = {row.actor.pk for row in rows}
     for position in sorted(current.values(), key=lambda p: p.actor.name):
@@ -369,7 +392,7 @@ def position_matrix(
     return PositionMatrix(day=day, topics=list(topics), rows=rows)
 
 
-def position_changes(negotiation, start: datetime.date, end: datetime.date):
+def position_changes(negotiation, topics, start: datetime.date, end: datetime.date):
     """Positions that differed between ``start`` and ``end``, with both sides.
 
     Returns the list of ``PositionChange`` and the positions current on ``end``
@@ -377,7 +400,7 @@ def position_changes(negotiation, start: datetime.date, end: datetime.date):
     """
     before: dict = {}
     after: dict = {}
-    for position in _positions_with_evidence(negotiation, start, end):
+    for position in _positions_with_evidence(negotiation, topics, start, end):
         key = (position.actor_id, position.topic_id)
         # Positions arrive oldest first, so the last one seen on or before a day wins.
         if position.as_of <= start:

@@ -151,11 +151,12 @@ class Negotiation(
 
         return position_matrix(self, participations, topics, day, current)
 
-    def position_changes(self, start: datetime.date, end: datetime.date):
-        """Positions that changed between two days, and those current on ``end``."""
+    def position_changes(self, topics, start: datetime.date, end: datetime.date):
+        """Positions on ``topics`` (the talks' public ones) that changed between two days,
+        and those current on ``end``."""
         from tracker.models.history import position_changes
 
-        return position_changes(self, start, end)
+        return position_changes(self, topics, start, end)
 
 
 class ParticipationQuerySet(models.QuerySet):

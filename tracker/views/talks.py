@@ -214,7 +214,9 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key_figures = _talks_key_figures(negotiation.pk, day)
     for record in (*topics, *key_figures):
         record.negotiation = negotiation
-    changes, current = negotiation.position_changes(compare, to) if compare else (None, None)
+    changes, current = (
+        negotiation.position_changes(topics, compare, to) if compare else (None, None)
+    )
     matrix = negotiation.position_matrix(participations, topics, day, current)
     timeline = negotiation.timeline(as_of=to or as_of, since=compare, latest=TIMELINE_LATEST)
     statements = [entry.record for entry in timeline if entry.kind == "statement"]

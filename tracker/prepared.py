@@ -44,6 +44,7 @@ _INT_RANGE = (-(2**63), 2**63 - 1)
 # A slice's markers: Django writes a slice into the SQL as LIMIT and OFFSET numbers.
 _OFFSET_MARK = 2**61 + 7
 _LIMIT_MARK = 3**36
+_OUT_OF_RANGE = object()
 
 
 def _shape(value) -> object:
@@ -136,6 +137,10 @@ class _Prepared:
                 raise ImproperlyConfigured(f"{self.name}: a prepared slice must end the query.")
             self.sql = self.sql[: -len(tail)] + "LIMIT %s OFFSET %s"
         self.adapt = [self._adapter(marker, connection) for marker in markers]
+        compiler = self.compiler
+        self.converters = compiler.get_converters(
+            [column for column, _, _ in compiler.select[: compiler.col_count]]
+        )
         where = {
             adapt(marker): n
             for n, (marker, adapt) in enumerate(zip(markers, self.adapt, strict=True))
@@ -156,25 +161,55 @@ class _Prepared:
         return lambda value: value
 
     def run(self, args: Sequence) -> list:
-        if self.empty:
+        params = self._params(args)
+        if params is None:
             return []
-        flat = _flatten(args)
-        if any(isinstance(v, int) and not _INT_RANGE[0] <= v <= _INT_RANGE[1] for v in flat):
-            # Beyond a 64-bit column: Django's lookups know what that means (no row
-            # is equal to it, say); the database driver would refuse the value.
+        if params is _OUT_OF_RANGE:
             return list(self.build(*args))
-        values = [adapt(value) for adapt, value in zip(self.adapt, flat, strict=True)]
-        params = tuple(param if n is None else values[n] for n, param in self.params)
-        if self.windowed:
-            window = _window(args)
-            if window.stop == window.start:
-                return []
-            params += (window.stop - window.start, window.start)
         queryset = self.queryset._chain()
         # The query of this one evaluation hands Django's iterable a compiler that
         # already knows its columns and SQL; nothing else ever sees this query.
         queryset.query.get_compiler = functools.partial(self._compiler, params)
         return list(queryset)
+
+    def rows(self, args: Sequence) -> list[tuple]:
+        """The rows of a ``values_list`` query as tuples, read through a plain cursor: the
+        same values, each column converted as Django converts it, without a queryset,
+        its iterable or its chunked fetching (~0.2 ms a query)."""
+        params = self._params(args)
+        if params is None:
+            return []
+        if params is _OUT_OF_RANGE:
+            return [tuple(row) for row in self.build(*args)]
+        compiler = self.compiler
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if compiler.has_extra_select:  # columns the ORDER BY needs, not the query's own
+            rows = [row[: compiler.col_count] for row in rows]
+        if self.converters:
+            compiler = copy.copy(compiler)
+            compiler.connection = connections[self.alias]
+            return [tuple(row) for row in compiler.apply_converters(rows, self.converters)]
+        return rows
+
+    def _params(self, args: Sequence) -> tuple | object | None:
+        """The SQL's parameters for ``args``; None when no row can match, ``_OUT_OF_RANGE``
+        when a value is beyond a 64-bit column: Django's lookups know what that means (no
+        row is equal to it, say); the database driver would refuse the value."""
+        if self.empty:
+            return None
+        flat = _flatten(args)
+        if any(isinstance(v, int) and not _INT_RANGE[0] <= v <= _INT_RANGE[1] for v in flat):
+            return _OUT_OF_RANGE
+        values = [adapt(value) for adapt, value in zip(self.adapt, flat, strict=True)]
+        params = tuple(param if n is None else values[n] for n, param in self.params)
+        if self.windowed:
+            window = _window(args)
+            if window.stop == window.start:
+                return None
+            params += (window.stop - window.start, window.start)
+        return params
 
     def _compiler(self, params: tuple, using=None, connection=None, elide_empty=True):
         compiler = copy.copy(self.compiler)
@@ -208,15 +243,23 @@ def prepared(build: Callable[..., QuerySet]) -> Callable[..., list]:
     the keyword arguments' values), for up to ``MAX_SHAPES``."""
     compiled: dict[tuple, _Prepared] = {}
 
-    @functools.wraps(build)
-    def run(*args, **options) -> list:
+    def entry_for(args: tuple, options: dict) -> _Prepared:
         key = (tuple(_shape(arg) for arg in args), tuple(sorted(options.items())))
         entry = compiled.get(key)
         if entry is None:
             if len(compiled) >= MAX_SHAPES:
                 del compiled[next(iter(compiled))]
             entry = compiled[key] = _Prepared(build, args, options)
-        return entry.run(args)
+        return entry
+
+    @functools.wraps(build)
+    def run(*args, **options) -> list:
+        return entry_for(args, options).run(args)
+
+    def rows(*args, **options) -> list[tuple]:
+        return entry_for(args, options).rows(args)
 
     run.compiled = compiled
+    # For a ``values_list`` query: its rows as tuples, read without a queryset (``_Prepared.rows``).
+    run.rows = rows
     return run

@@ -122,7 +122,7 @@ class Linked:
         self.link = link  # the lookup from a linked record back to the record
         self.row = row  # a NamedTuple whose fields are columns of ``linked``
         self.columns = [link, "pk"] if row is None else [link, *row._fields]
-        self.rows = prepared(self.rows_of)
+        self.rows = prepared(self.rows_of).rows
 
     def rows_of(self, record_ids: list[int]) -> QuerySet:
         """The link to the record, then the columns, of each record linked to ``record_ids``."""
@@ -225,7 +225,7 @@ def read_citations(records: list) -> None:
     for model, content_type_id in content_types.items():
         groups += [content_type_id, padded([record.pk for record in by_model[model]])]
     found = defaultdict(list)
-    for content_type_id, object_id, pk, *columns in _citations_of(*groups):
+    for content_type_id, object_id, pk, *columns in _citations_of.rows(*groups):
         citation = PublicCitation(*columns)
         order = citation_sort_key(citation.published_on, citation.source_id, pk)
         found[content_type_id, object_id].append((order, citation))

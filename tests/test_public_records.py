@@ -187,6 +187,29 @@ def test_source_list_is_paginated_and_rejects_impossible_pages(client):
         assert client.get(reverse("tracker:sources") + f"?page={page}").status_code == 404
 
 
+def test_a_source_line_links_the_title_and_names_outlet_kind_date_and_authors(client):
+    day = datetime.date(2024, 2, 8)
+    source = make_source(title="Talks <resume>", outlet="NPR & co", authors="A. <Writer>")
+    unsigned = make_source(title="Unsigned", outlet="AP", authors="", published_on=day)
+    undated = make_source(title="Undated", published_on=None, kind=Source.Kind.SOCIAL_MEDIA_POST)
+    html = client.get(reverse("tracker:sources")).content.decode()
+    lines = html.split('<ol class="plain-list source-list">\n', 1)[1].split("\n</ol>")[0]
+    assert lines == (
+        f'\n  <li><a href="/sources/{unsigned.pk}/"><cite>Unsigned</cite></a><br>\n'
+        '<span class="note">AP · News report · '
+        '<time datetime="2024-02-08" class="precise-date precise-date--day">8 Feb 2024</time>'
+        "</span></li>\n"
+        f'\n  <li><a href="/sources/{source.pk}/"><cite>Talks &lt;resume&gt;</cite></a><br>\n'
+        '<span class="note">NPR &amp; co · News report · '
+        '<time datetime="2024-02-08" class="precise-date precise-date--day">8 Feb 2024</time>'
+        " · by A. &lt;Writer&gt;</span></li>\n"
+        f'\n  <li><a href="/sources/{undated.pk}/"><cite>Undated</cite></a><br>\n'
+        '<span class="note">Example News · Social media post · '
+        '<span class="precise-date precise-date--unknown">date unknown</span>'
+        " · by A. Reporter</span></li>\n"
+    )
+
+
 def test_corrections_show_on_the_record_page_and_in_the_changes_log(client):
     statement = make_statement(text="Corrected words")
     correction = make_correction(statement, text="An earlier version gave the wrong *day*.")

@@ -171,17 +171,6 @@ def test_timeline_entries_name_their_kind_and_link_their_record():
 
 
 @pytest.mark.django_db
-def test_a_source_line_links_the_title_and_names_outlet_kind_date_and_authors():
-    source = make_source(title="Talks <resume>", outlet="NPR", authors="A. Writer")
-    html = render("{% source_line s %}", s=source)
-    assert html.startswith(f'<a href="/sources/{source.pk}/"><cite>Talks &lt;resume&gt;</cite></a>')
-    assert f"NPR · {source.get_kind_display()} · <time" in html
-    assert html.endswith(" · by A. Writer</span>")
-    source.authors = ""
-    assert "· by" not in render("{% source_line s %}", s=source)
-
-
-@pytest.mark.django_db
 def test_a_change_entry_links_its_record_and_marks_a_retracted_one():
     from tests.factories import make_correction
     from tracker.models import Status

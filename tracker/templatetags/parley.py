@@ -259,24 +259,6 @@ def timeline_entry(entry) -> SafeString:
 
 
 @register.simple_tag
-def source_line(source) -> SafeString:
-    """A source in a list: its title, linked, then outlet, kind, date and authors.
-
-    ``{% source_line source %}``; the sources list shows fifty.
-    """
-    authors = format_html(" · by {}", source.authors) if source.authors else ""
-    return format_html(
-        '<a href="{}"><cite>{}</cite></a><br>\n<span class="note">{} · {} · {}{}</span>',
-        source.get_absolute_url(),
-        source.title,
-        source.outlet,
-        choice_label(source, "kind"),
-        precise_date(source.published_on_display),
-        authors,
-    )
-
-
-@register.simple_tag
 def change_entry(correction) -> SafeString:
     """One correction in the changes log: kind, date, the record it corrects, and its text.
 

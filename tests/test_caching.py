@@ -81,6 +81,21 @@ def test_revalidation_costs_one_query_and_no_rendering(client, db, django_assert
     assert response.status_code == 304
 
 
+def test_revalidating_a_search_runs_no_search(client, db, django_assert_num_queries, monkeypatch):
+    make_statement(text="The parties met in Zanzibar.")
+    url = "/search/?q=Zanzibar%20parties"
+    etag = client.get(url)["ETag"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a revalidated search ran the search")
+
+    monkeypatch.setattr("tracker.search.search", refuse)
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
 def test_publishing_a_record_changes_every_etag(client, db):
     draft = make_statement(status=Status.DRAFT, text="A draft nobody may read yet.")
     before = client.get(HOME)

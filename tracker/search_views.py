@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -115,6 +116,32 @@ def _talks_select(talks_options: list[tuple[int, str, str]], chosen: str | None)
     )
 
 
+# The public talks and the select's options with none chosen, per database, with
+# the publication stamp they were read at: alias → ((version, time), rows, options).
+_talks_kept: dict[str, tuple] = {}
+
+
+def _talks(request: HttpRequest) -> tuple[list[tuple[int, str, str]], SafeString]:
+    """The public talks and their options, read once per process and state of the data.
+
+    The stamp the request read (``tracker.caching``) changes with every change to
+    a record, in the same transaction, so the talks read at one stamp stay the
+    same as long as it does.
+    """
+    state = getattr(request, "_parley_page", None)
+    # Version 0: nothing has ever changed the stamp, so it tells nothing.
+    if state is None or not state.version:
+        talks_options = _public_talks()
+        return talks_options, _talks_select(talks_options, None)
+    stamp = (state.version, state.changed_at)
+    kept = _talks_kept.get(connection.alias)
+    if kept is None or kept[0] != stamp:
+        talks_options = _public_talks()
+        kept = (stamp, talks_options, _talks_select(talks_options, None))
+        _talks_kept[connection.alias] = kept
+    return kept[1], kept[2]
+
+
 def _kind_boxes(chosen: list[str]) -> SafeString:
     """A checkbox for each kind of record, the chosen ones checked."""
     return mark_safe(
@@ -181,13 +208,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     ``all_kinds_url``, ``previous_url`` and ``next_url``. Malformed parameters
     get the same page with the errors and a 400; a page past the last gets a 404.
     """
-    talks_options = _public_talks()
+    talks_options, talks_select = _talks(request)
     form = SearchForm(request.GET, talks_options=talks_options)
-    context = {
-        "form": form,
-        "talks_select": _talks_select(talks_options, form.data.get("talks")),
-        "search_query": "",
-    }
+    chosen_talks = form.data.get("talks")
+    if chosen_talks:
+        talks_select = _talks_select(talks_options, chosen_talks)
+    context = {"form": form, "talks_select": talks_select, "search_query": ""}
     if not form.is_valid():
         return _render(request, context, status=400)
     data = form.cleaned_data

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 import json
 import zipfile
@@ -118,6 +119,26 @@ def test_the_downloads_page_links_every_format_and_describes_every_column(client
     assert "As the source words it" in page  # help text, straight from the model
     assert "csrftoken" not in response.cookies
     assert "Cookie" not in response.get("Vary", "")
+
+
+def test_the_pages_dictionary_is_every_row_of_the_csv_dictionary_whatever_the_data(client):
+    empty = client.get("/downloads/").content.decode()
+    talks_with_records()
+    pages = [
+        client.get(url).content.decode() for url in ("/downloads/", "/talks/iraq-us/downloads/")
+    ]
+    dictionaries = {page.split('id="dictionary-heading"')[1] for page in [empty, *pages]}
+    assert len(dictionaries) == 1
+    tables = read_zip(client, ALL_CSV)
+    rows = tables["data_dictionary.csv"]
+    dictionary = dictionaries.pop()
+    assert dictionary.count('<tr><th scope="row">') == len(rows)
+    for row in rows:
+        described = (
+            f'<tr><th scope="row"><code>{html.escape(row["column"])}</code></th>'
+            f"<td>{html.escape(row['type'])}</td><td>{html.escape(row['description'])}</td></tr>"
+        )
+        assert described in dictionary
 
 
 def test_the_talks_downloads_page_links_that_talks_files(client):

@@ -10,19 +10,21 @@ to public data bumps, so a revalidation costs one query and answers 304.
 """
 
 import datetime
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from tracker.caching import read_stamp
 from tracker.exports import (
-    LINK_TABLES,
-    TABLE_DESCRIPTIONS,
     PublicData,
     csv_zip_chunks,
     data_dictionary,
@@ -30,7 +32,9 @@ from tracker.exports import (
     json_default,
     popolo_document,
 )
+from tracker.links import page_url
 from tracker.models import Negotiation
+from tracker.prepared import prepared
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,19 @@ FORMATS = [
 FORMATS_BY_NAME = {fmt.filename: fmt for fmt in FORMATS}
 
 
+@prepared
+def _published_talks(slug: str) -> QuerySet:
+    return Negotiation.objects.public().filter(slug=slug).order_by()[:1]
+
+
 def _talks(slug: str | None) -> Negotiation | None:
     """The published talks of ``slug`` (404 otherwise), or None for all talks."""
     if slug is None:
         return None
-    return get_object_or_404(Negotiation.objects.public(), slug=slug)
+    talks = next(iter(_published_talks(slug)), None)
+    if talks is None:
+        raise Http404("No such talks.")
+    return talks
 
 
 def _changed(request: HttpRequest) -> datetime.datetime:
@@ -78,33 +90,44 @@ def _changed(request: HttpRequest) -> datetime.datetime:
     return state.changed_at if state else read_stamp()[1]
 
 
+@functools.cache
+def _dictionary(language: str) -> SafeString:
+    """The data dictionary's tables: every column of every CSV file, described.
+
+    A pure function of the code (the models' metadata and the tables of
+    ``tracker.exports``), in the language it is rendered in: rendered once per
+    process and language rather than for every request, where its loops over
+    two hundred columns cost most of the page.
+    """
+    tables: dict[str, dict] = {}
+    for row in data_dictionary():
+        table = tables.setdefault(
+            row["file"],
+            {"file": row["file"], "description": row["table_description"], "columns": []},
+        )
+        table["columns"].append(row)
+    html = render_to_string("tracker/downloads/dictionary.html", {"tables": tables.values()})
+    return mark_safe(html)
+
+
 def _page(request: HttpRequest, talks: Negotiation | None) -> HttpResponse:
     """Render tracker/downloads/index.html: the files, and every column described."""
     changed = _changed(request)
-    link_names = {link.name for link in LINK_TABLES}
-    tables: dict[str, dict] = {}
-    for row in data_dictionary():
-        name = row["file"].removesuffix(".csv")
-        table = tables.setdefault(
-            name,
-            {
-                "file": row["file"],
-                "description": TABLE_DESCRIPTIONS.get(name) or row["table_description"],
-                "is_link": name in link_names,
-                "columns": [],
-            },
-        )
-        table["columns"].append(row)
     files = [
         {
             "format": fmt,
-            "url": reverse("tracker:negotiation_download", args=[talks.slug, fmt.filename])
+            "url": page_url("tracker:negotiation_download", talks.slug, fmt.filename)
             if talks
-            else reverse("tracker:download", args=[fmt.filename]),
+            else page_url("tracker:download", fmt.filename),
         }
         for fmt in FORMATS
     ]
-    context = {"negotiation": talks, "files": files, "changed": changed, "tables": tables.values()}
+    context = {
+        "negotiation": talks,
+        "files": files,
+        "changed": changed,
+        "dictionary": _dictionary(get_language()),
+    }
     return render(request, "tracker/downloads/index.html", context)
 
 

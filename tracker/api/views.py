@@ -8,6 +8,8 @@ ending in the id, so paging never skips or repeats a record.
 """
 
 import datetime
+import functools
+import operator
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from typing import NamedTuple, TypeVar
 
 from csp.decorators import csp_update
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import router
 from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -217,7 +220,7 @@ def read_citations(records: list) -> None:
         return
     by_model = defaultdict(list)
     for record in records:
-        by_model[type(record)].append(record)
+        by_model[record._meta.model].append(record)
     content_types = {
         model: ContentType.objects.get_for_model(model).pk for model in sorted(by_model, key=str)
     }
@@ -271,9 +274,65 @@ def _ids_among(values: list[int], window: slice, *, viewset, field: str) -> Quer
     return listed.values_list("pk", flat=True)[window]
 
 
+def _records_query(ids: list[int], viewset) -> QuerySet:
+    return viewset().read_records(viewset().get_queryset()).filter(pk__in=ids).order_by()
+
+
 @prepared
 def _records_of(ids: list[int], *, viewset) -> QuerySet:
-    return viewset().read_records(viewset().get_queryset()).filter(pk__in=ids).order_by()
+    return _records_query(ids, viewset)
+
+
+class Row:
+    """A record read as plain values, for a serializer that reads only columns.
+
+    Its attributes are the columns its viewset's query reads, by ``attname``
+    (``negotiation_id``), and ``pk``; its class gives ``id``, ``_meta``, the model's
+    ``get_absolute_url`` and its precise dates (``<name>_display``). A page of 50 events costs ~0.2 ms less read so than as
+    model instances.
+    """
+
+    __slots__ = ("__dict__",)
+
+
+@functools.cache
+def row_class(viewset: type["PublicViewSet"]) -> tuple[type[Row], tuple[str, ...]]:
+    """The ``Row`` class of ``viewset``'s records, and the columns it is read from, in order."""
+    queryset = viewset().read_records(viewset().get_queryset())
+    model = queryset.model
+    names, deferred = queryset.query.deferred_loading
+    if deferred:
+        raise ImproperlyConfigured(f"{viewset.__name__}: rows need .only(), not .defer().")
+    columns = ("pk", *sorted(model._meta.get_field(name).attname for name in names))
+    namespace = {
+        "_meta": model._meta,
+        "get_absolute_url": model.get_absolute_url,
+        model._meta.pk.attname: property(operator.attrgetter("pk")),
+    }
+    # Each precise date's ``<name>_display``, which the declared fields read.
+    for klass in reversed(model.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, PreciseDateDescriptor):
+                namespace[name] = value
+    cls = type(f"{model.__name__}Row", (Row,), namespace)
+    return cls, (*columns, *queryset.query.annotations)
+
+
+@prepared
+def _rows_of(ids: list[int], *, viewset) -> QuerySet:
+    _, columns = row_class(viewset)
+    return _records_query(ids, viewset).values_list(*columns)
+
+
+def read_rows(ids: list[int], viewset: type["PublicViewSet"]) -> list[Row]:
+    """The records with ``ids`` as ``Row`` objects, in no order."""
+    cls, columns = row_class(viewset)
+    rows = []
+    for values in _rows_of.rows(ids, viewset=viewset):
+        row = cls()
+        row.__dict__ = dict(zip(columns, values, strict=True))
+        rows.append(row)
+    return rows
 
 
 T = TypeVar("T")
@@ -336,7 +395,11 @@ class UnfilteredList:
         ids = self.page_ids(window)
         if not ids:
             return []
-        by_id = {record.pk: record for record in _records_of(padded(ids), viewset=self.viewset)}
+        if self.viewset.reads_rows:
+            records = read_rows(padded(ids), self.viewset)
+        else:
+            records = _records_of(padded(ids), viewset=self.viewset)
+        by_id = {record.pk: record for record in records}
         return [by_id[pk] for pk in ids]
 
 
@@ -416,6 +479,11 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
 
     # The lists of linked records each record carries, read after its page is.
     linked: tuple[Linked, ...] = ()
+
+    # True when the serializer reads only the columns ``get_queryset`` selects with
+    # ``.only()``, and annotations: the unfiltered list's records are then read as
+    # ``Row`` objects rather than model instances.
+    reads_rows = False
 
     def cited(self, records: list) -> list:
         """The records whose citations are read: the page's, and those of any nested record."""
@@ -621,6 +689,7 @@ class StatementViewSet(PublicViewSet):
     serializer_class = serializers.StatementSerializer
     filterset_class = filters.StatementFilter
     counts_published = True
+    reads_rows = True
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -658,6 +727,7 @@ class EventViewSet(PublicViewSet):
     serializer_class = serializers.EventSerializer
     filterset_class = filters.EventFilter
     counts_published = True
+    reads_rows = True
 
     def get_queryset(self) -> QuerySet:
         return (

@@ -288,8 +288,8 @@ class Row:
 
     Its attributes are the columns its viewset's query reads, by ``attname``
     (``negotiation_id``), and ``pk``; its class gives ``id``, ``_meta``, the model's
-    ``get_absolute_url`` and its precise dates (``<name>_display``). A page of 50 events costs ~0.2 ms less read so than as
-    model instances.
+    ``get_absolute_url`` and its precise dates (``<name>_display``). A page of 50
+    events costs ~0.2 ms less read so than as model instances.
     """
 
     __slots__ = ("__dict__",)

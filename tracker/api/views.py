@@ -36,6 +36,7 @@ from rest_framework.response import Response
 
 from tracker.api import filters, serializers
 from tracker.api.pagination import Pagination
+from tracker.api.renderers import JSONRenderer
 from tracker.dates import PreciseDateDescriptor
 from tracker.links import page_url
 from tracker.models import (
@@ -467,6 +468,7 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     """GET (and HEAD, OPTIONS) only; lists paginated and filtered, details by id."""
 
     pagination_class = Pagination
+    renderer_classes = [JSONRenderer]
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[0-9]+"
     # True when the list, unfiltered, is its model's ``.public()`` and nothing more (no

@@ -151,3 +151,28 @@ def test_none_and_keyword_arguments_each_have_their_own_sql(said):
     assert [s.text for s in said_by(None, None, newest=1)] == ["9"]
     assert [s.text for s in said_by(first.pk, None, newest=1)] == ["9"]
     assert len(said_by.compiled) == 5
+
+
+def test_rows_of_a_value_list_are_the_values_django_gives_converted_alike(said):
+    @prepared
+    def said_by(speaker_id: int, day: datetime.date):
+        return (
+            Statement.objects.public()
+            .filter(speaker=speaker_id, stated_on__lte=day)
+            .order_by("-stated_on", "id")
+            .values_list("id", "stated_on", "stated_on_on_or_before", "speaker__name", "text")
+        )
+
+    first, second = said
+    days = (datetime.date(2024, 3, 1), datetime.date(2024, 3, 6), datetime.date(2030, 1, 1))
+    for speaker in (first, second):
+        for day in days:
+            rows = said_by.rows(speaker.pk, day)
+            assert rows == [tuple(row) for row in said_by(speaker.pk, day)]
+            assert all(type(row[1]) is datetime.date and type(row[2]) is bool for row in rows)
+    assert [row[4] for row in said_by.rows(first.pk, datetime.date(2030, 1, 1))] == ["9", "5", "1"]
+    assert said_by.rows(first.pk + 1000, datetime.date(2030, 1, 1)) == []
+    assert len(said_by.compiled) == 1
+    text_of = prepared(lambda pk: Statement.objects.filter(pk=pk).values_list("text"))
+    assert text_of.rows(first.statements.order_by("stated_on").first().pk) == [("1",)]
+    assert text_of.rows(10**30) == []

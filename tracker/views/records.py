@@ -6,7 +6,7 @@ import html
 from functools import partial
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -337,7 +337,8 @@ def _sources_page_sql(vendor: str) -> tuple[str, tuple]:
     the order as it ends the index, so the order is the model's, ties and all.
     Built once per database: it takes no value of the request.
     """
-    order = ("-published_on", "outlet", "title", "pk")
+    # Undated sources last on every database (PostgreSQL would put them first).
+    order = (F("published_on").desc(nulls_last=True), "outlet", "title", "pk")
     ids_sql, ids_params = (
         Source.objects.public().order_by(*order).values("pk").query.sql_with_params()
     )

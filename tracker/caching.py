@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -46,6 +48,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
 from tracker.models import PublicationStamp, SearchDocument
+
+T = TypeVar("T")
 
 PUBLIC_NAMESPACES = {"tracker", "api"}
 # Staff pages inside the public namespace: never validated, never kept.
@@ -145,6 +149,32 @@ class PageState:
     key: str
     changed_at: datetime.datetime  # the last change to any record or link
     version: int  # the stamp's counter of changes
+
+
+# Values kept per process for one state of the data: key → ((version, time), value).
+_kept: dict[tuple, tuple] = {}
+
+
+def kept_for_state(request: HttpRequest, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process for later requests that read the same
+    publication stamp as ``request`` (the state the middleware read for it).
+
+    Every change to a record or link moves the stamp on in the same transaction,
+    so a value computed from the data at one stamp holds as long as the stamp
+    does: an API list's count, the talks search offers. ``key`` names the value
+    (with the database alias, where it depends on it). Without a stamp read, or at
+    version 0 (nothing has ever moved it, so it tells nothing), it is computed.
+    """
+    state = getattr(request, "_parley_page", None)
+    if state is None or not state.version:
+        return compute()
+    stamp = (state.version, state.changed_at)
+    kept = _kept.get(key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    value = compute()
+    _kept[key] = (stamp, value)
+    return value
 
 
 def page_state(request: HttpRequest) -> PageState:

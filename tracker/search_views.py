@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from tracker import search
+from tracker.caching import kept_for_state
 from tracker.models import Negotiation, SearchKind
 from tracker.prepared import prepared
 
@@ -116,30 +117,15 @@ def _talks_select(talks_options: list[tuple[int, str, str]], chosen: str | None)
     )
 
 
-# The public talks and the select's options with none chosen, per database, with
-# the publication stamp they were read at: alias → ((version, time), rows, options).
-_talks_kept: dict[str, tuple] = {}
-
-
 def _talks(request: HttpRequest) -> tuple[list[tuple[int, str, str]], SafeString]:
-    """The public talks and their options, read once per process and state of the data.
+    """The public talks and their options with none chosen, read once per process and
+    state of the data (``tracker.caching.kept_for_state``)."""
 
-    The stamp the request read (``tracker.caching``) changes with every change to
-    a record, in the same transaction, so the talks read at one stamp stay the
-    same as long as it does.
-    """
-    state = getattr(request, "_parley_page", None)
-    # Version 0: nothing has ever changed the stamp, so it tells nothing.
-    if state is None or not state.version:
+    def read() -> tuple[list[tuple[int, str, str]], SafeString]:
         talks_options = _public_talks()
         return talks_options, _talks_select(talks_options, None)
-    stamp = (state.version, state.changed_at)
-    kept = _talks_kept.get(connection.alias)
-    if kept is None or kept[0] != stamp:
-        talks_options = _public_talks()
-        kept = (stamp, talks_options, _talks_select(talks_options, None))
-        _talks_kept[connection.alias] = kept
-    return kept[1], kept[2]
+
+    return kept_for_state(request, ("search talks", connection.alias), read)
 
 
 def _kind_boxes(chosen: list[str]) -> SafeString:

@@ -63,33 +63,33 @@ def _part(arg) -> str:
     return str(arg) if type(arg) is int else quote(str(arg), safe=_SAFE)
 
 
+def _key(name: str, arity: int) -> tuple[str, int, str]:
+    return (name, arity, _request_prefix.get() or get_script_prefix())
+
+
+def _join(pieces: tuple[str, ...], args) -> str:
+    parts = [pieces[0]]
+    for arg, piece in zip(args, pieces[1:], strict=True):
+        parts.append(_part(arg))
+        parts.append(piece)
+    return "".join(parts)
+
+
 def url_builder(name: str, arity: int = 1) -> Callable[..., str]:
     """A function of a route's ``arity`` arguments giving ``reverse(name, args=…)``.
 
     The script prefix is read once, when the builder is made: make one per
     request (or per command) and use it for many addresses.
     """
-    key = (name, arity, _request_prefix.get() or get_script_prefix())
-    first, *rest = _pieces.get(key) or _pieces_of(key)
-
-    def build(*args) -> str:
-        parts = [first]
-        for arg, piece in zip(args, rest, strict=True):
-            parts.append(_part(arg))
-            parts.append(piece)
-        return "".join(parts)
-
-    return build
+    key = _key(name, arity)
+    pieces = _pieces.get(key) or _pieces_of(key)
+    return lambda *args: _join(pieces, args)
 
 
 def page_url(name: str, *args) -> str:
     """``reverse(name, args=args)``, the same string, for routes taking positional arguments."""
-    key = (name, len(args), _request_prefix.get() or get_script_prefix())
+    key = _key(name, len(args))
     pieces = _pieces.get(key) or _pieces_of(key)
-    if len(args) == 1:
+    if len(args) == 1:  # most addresses: joined without a list
         return pieces[0] + _part(args[0]) + pieces[1]
-    parts = [pieces[0]]
-    for arg, piece in zip(args, pieces[1:], strict=True):
-        parts.append(_part(arg))
-        parts.append(piece)
-    return "".join(parts)
+    return _join(pieces, args)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Value
 
 from tests.factories import make_actor, make_position, make_statement, make_topic
 from tracker.models import Position, Statement, Status
@@ -176,3 +176,39 @@ def test_rows_of_a_value_list_are_the_values_django_gives_converted_alike(said):
     text_of = prepared(lambda pk: Statement.objects.filter(pk=pk).values_list("text"))
     assert text_of.rows(first.statements.order_by("stated_on").first().pk) == [("1",)]
     assert text_of.rows(10**30) == []
+
+
+def _loaded(record) -> dict:
+    """A record as Django loaded it: its attributes, and the related records it carries."""
+    loaded = {name: value for name, value in vars(record).items() if name != "_state"}
+    loaded["_db"], loaded["_adding"] = record._state.db, record._state.adding
+    loaded["_related"] = {
+        name: _loaded(related) if related is not None else None
+        for name, related in record._state.fields_cache.items()
+    }
+    return loaded
+
+
+def test_records_are_loaded_as_django_loads_them(said):
+    """Records come with the same columns, deferred fields, related records and
+    annotations as Django's own iterable gives them."""
+    actor = make_actor(name="Third")
+    make_position(actor, make_topic(), [make_statement(text="evidence")])
+
+    def positions(actor_id: int):
+        return (
+            Position.objects.filter(actor=actor_id)
+            .select_related("actor", "topic__negotiation")
+            .only("stance", "as_of", "actor__name", "topic__title", "topic__negotiation__slug")
+            .annotate(said=F("evidence__text"), first=Value(1))
+        )
+
+    def statements(speaker_id: int):
+        return Statement.objects.filter(speaker=speaker_id).order_by("stated_on", "id")
+
+    for build, pk in ((positions, actor.pk), (statements, said[0].pk)):
+        expected = [_loaded(record) for record in build(pk)]
+        assert expected
+        assert [_loaded(record) for record in prepared(build)(pk)] == expected
+        deferred = prepared(build)(pk)[0].get_deferred_fields()
+        assert deferred == build(pk)[0].get_deferred_fields()

@@ -5,8 +5,10 @@ the short queries of a public page that takes 0.3–1.5 ms a query, several time
 what SQLite or PostgreSQL take to run them, and a page runs five to twelve.
 ``prepared`` builds the queryset once with marker values in place of the
 arguments, keeps the compiled SQL, and on each call runs that SQL with the
-call's values through Django's own iterable: the same model instances, the same
-``select_related`` objects, the same prefetches (which build their own queries).
+call's values. Records come as Django's own iterable makes them (the same model
+instances, ``select_related`` objects and annotations), read by a loop set up
+once; a query with prefetches (which build their own queries) goes through that
+iterable itself.
 
     @prepared
     def topics_of(statement_id: int):
@@ -34,6 +36,7 @@ from collections.abc import Callable, Sequence
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, get_related_populators
 
 # Compiled shapes kept per prepared function; the oldest goes first past this.
 MAX_SHAPES = 256
@@ -146,6 +149,7 @@ class _Prepared:
             for n, (marker, adapt) in enumerate(zip(markers, self.adapt, strict=True))
         }
         self.params = [(where.get(param) if _hashable(param) else None, param) for param in params]
+        self.records = self._records_builder()
         found = {n for n, _ in self.params if n is not None}
         missing = [markers[n] for n in range(len(markers)) if n not in found]
         if missing or any(isinstance(m, str) and m in self.sql for m in markers):
@@ -153,6 +157,39 @@ class _Prepared:
                 f"{self.name}: every argument of a prepared query must be a parameter of "
                 "its SQL (a filter's value), not part of the SQL itself."
             )
+
+    def _records_builder(self) -> Callable[[list], list] | None:
+        """For a query of records, what Django's ``ModelIterable`` does with its rows,
+        set up once: each row's record, its ``select_related`` records and annotations.
+        None for a query Django reads otherwise (values, prefetches, related managers)."""
+        queryset, compiler = self.queryset, self.compiler
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+        ):
+            return None
+        klass_info = compiler.klass_info
+        model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in compiler.select[start:end]]
+        populators = get_related_populators(klass_info, compiler.select, self.alias)
+        annotations = list(compiler.annotation_col_map.items())
+        alias = self.alias
+
+        def records(rows: list) -> list:
+            found = []
+            for row in rows:
+                record = model.from_db(alias, names, row[start:end])
+                for populator in populators:
+                    populator.populate(row, record)
+                for name, n in annotations:
+                    setattr(record, name, row[n])
+                found.append(record)
+            return found
+
+        return records
 
     @staticmethod
     def _adapter(marker, connection) -> Callable:
@@ -166,6 +203,8 @@ class _Prepared:
             return []
         if params is _OUT_OF_RANGE:
             return list(self.build(*args))
+        if self.records is not None:
+            return self.records(self._fetch(params))
         queryset = self.queryset._chain()
         # The query of this one evaluation hands Django's iterable a compiler that
         # already knows its columns and SQL; nothing else ever sees this query.
@@ -181,6 +220,10 @@ class _Prepared:
             return []
         if params is _OUT_OF_RANGE:
             return [tuple(row) for row in self.build(*args)]
+        return [tuple(row) for row in self._fetch(params)]
+
+    def _fetch(self, params: tuple) -> list:
+        """The SQL's rows for ``params``, each column converted as Django converts it."""
         compiler = self.compiler
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -190,7 +233,7 @@ class _Prepared:
         if self.converters:
             compiler = copy.copy(compiler)
             compiler.connection = connections[self.alias]
-            return [tuple(row) for row in compiler.apply_converters(rows, self.converters)]
+            return list(compiler.apply_converters(rows, self.converters))
         return rows
 
     def _params(self, args: Sequence) -> tuple | object | None:

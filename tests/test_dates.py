@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import make_event, make_negotiation, make_statement
 from tracker.dates import PreciseDate
+from tracker.models import Statement
 
 
 def test_a_day_displays_day_month_and_year():
@@ -81,3 +82,16 @@ def test_saving_drops_a_part_of_day_from_a_date_less_precise_than_a_day():
 def test_a_missing_date_displays_as_none():
     event = make_event(occurred_on=None)
     assert event.occurred_on_display is None
+
+
+def test_a_records_date_is_its_own_columns_whichever_record_was_read_first():
+    """Records storing the same date share one value, but never take another's types:
+    an ``on_or_before`` of 0 set on one record is no answer for another's ``False``."""
+    day = datetime.date(2024, 2, 7)
+    first = Statement(stated_on=day, stated_on_part_of_day="", stated_on_on_or_before=0)
+    second = Statement(stated_on=day, stated_on_part_of_day="", stated_on_on_or_before=False)
+    assert first.stated_on_display.on_or_before == 0
+    assert second.stated_on_display.on_or_before is False
+    assert second.stated_on_display == PreciseDate(day)
+    second.stated_on_precision = "month"
+    assert str(second.stated_on_display) == "Feb 2024"

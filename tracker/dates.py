@@ -11,6 +11,7 @@ stores it.
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db import models
@@ -111,11 +112,18 @@ class PreciseDate:
         return self.label()
 
 
+# A page reads a few hundred dates, many of them the same: being immutable, one
+# ``PreciseDate`` serves every record that stores it. Typed, so that a record's
+# ``False`` is never answered with another's ``0``, nor a plain string with a choice.
+_interned_date = functools.lru_cache(maxsize=4096, typed=True)(PreciseDate)
+
+
 class PreciseDateDescriptor:
     """Reads a model's four stored columns as one ``PreciseDate`` (or None)."""
 
     def __init__(self, name: str):
         self.name = name
+        self.columns = date_columns(name)[1:]
 
     def __get__(self, instance, owner=None):
         if instance is None:
@@ -123,11 +131,12 @@ class PreciseDateDescriptor:
         value = getattr(instance, self.name)
         if value is None:
             return None
-        return PreciseDate(
-            value=value,
-            precision=getattr(instance, f"{self.name}_precision"),
-            part_of_day=getattr(instance, f"{self.name}_part_of_day"),
-            on_or_before=getattr(instance, f"{self.name}_on_or_before"),
+        precision, part_of_day, on_or_before = self.columns
+        return _interned_date(
+            value,
+            getattr(instance, precision),
+            getattr(instance, part_of_day),
+            getattr(instance, on_or_before),
         )
 
 

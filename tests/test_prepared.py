@@ -6,9 +6,17 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Prefetch, Value
 
-from tests.factories import make_actor, make_position, make_statement, make_topic
+from tests.factories import (
+    cite,
+    make_actor,
+    make_event,
+    make_position,
+    make_statement,
+    make_topic,
+)
 from tracker.models import Position, Statement, Status
 from tracker.prepared import prepared
+from tracker.views.common import _citations, attach_citations
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +220,18 @@ def test_records_are_loaded_as_django_loads_them(said):
         assert [_loaded(record) for record in prepared(build)(pk)] == expected
         deferred = prepared(build)(pk)[0].get_deferred_fields()
         assert deferred == build(pk)[0].get_deferred_fields()
+
+
+def test_citations_of_any_mix_of_records_take_one_sql_per_number_of_kinds():
+    """A page's records are padded to one length across kinds, so pages with other
+    numbers of statements and events share the SQL of their citations."""
+    statements = [make_statement(text=f"{n}") for n in range(3)]
+    events = [make_event(title=f"Event {n}") for n in range(3)]
+    for record in (*statements, *events):
+        cite(record)
+    mixes = [(statements, events[:1]), (statements[:1], events), (statements[:2], events)]
+    shapes = len(_citations.compiled)
+    for some_statements, some_events in mixes:
+        attach_citations(some_statements, some_events)
+        assert all(len(r.public_citations) == 1 for r in (*some_statements, *some_events))
+    assert len(_citations.compiled) == shapes + 1

@@ -269,12 +269,12 @@ def _hashable(value) -> bool:
     return True
 
 
-def padded(ids) -> list[int]:
-    """``ids`` sorted, the last repeated up to a power of two: the same rows for ``__in``,
-    and few list lengths, so few SQL shapes to compile."""
+def padded(ids, at_least: int = 1) -> list[int]:
+    """``ids`` sorted, the last repeated up to a power of two (``at_least`` long): the
+    same rows for ``__in``, and few list lengths, so few SQL shapes to compile."""
     ids = sorted(ids)
     size = 1
-    while size < len(ids):
+    while size < len(ids) or size < at_least:
         size *= 2
     return ids + ids[-1:] * (size - len(ids))
 

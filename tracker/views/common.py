@@ -128,9 +128,12 @@ def _kinds(records: list[Model]) -> list:
     groups: dict[str, set] = {}
     for record in records:
         groups.setdefault(record._meta.model_name, set()).add(record.pk)
+    # Every kind's ids padded to one length: the SQL then has one shape per number of
+    # kinds and length, not one per mix of lengths, which pages of a kind seldom repeat.
+    length = max(map(len, groups.values()), default=1)
     kinds = []
     for model_name in sorted(groups):
-        kinds += [model_name, padded(groups[model_name])]
+        kinds += [model_name, padded(groups[model_name], length)]
     return kinds
 
 

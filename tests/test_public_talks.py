@@ -499,3 +499,26 @@ def test_newest_entries_keep_a_weeks_statement_before_the_days_of_that_week(
     html = client.get(long_talks["negotiation"].get_absolute_url()).content.decode()
     titles = _timeline_titles(html.split('id="timeline-heading"')[1].split("</section>")[0])
     assert titles == expected
+
+
+def test_newest_entries_are_the_end_of_the_whole_timeline_however_the_kinds_mix(
+    client, long_talks, monkeypatch
+):
+    # Events cluster at the end and between statements: whatever the number shown, the
+    # talks page shows the last entries of the whole timeline, in its order.
+    for day in (2, 6, 6, 11, 13, 13, 14):
+        make_event(
+            negotiation=long_talks["negotiation"],
+            title=f"Event of {day} March",
+            occurred_on=datetime.date(2024, 3, day),
+        )
+    monkeypatch.setattr("tracker.views.talks.TIMELINE_PER_PAGE", 100)
+    url = long_talks["negotiation"].get_absolute_url()
+    whole = _timeline_titles(client.get(url + "timeline/").content.decode())
+    assert len(whole) == 22
+    for latest in range(1, 25):
+        monkeypatch.setattr("tracker.views.talks.TIMELINE_LATEST", latest)
+        html = client.get(url).content.decode()
+        timeline = html.split('id="timeline-heading"')[1].split("</section>")[0]
+        assert _timeline_titles(timeline) == whole[-latest:]
+        assert ("/timeline/" in timeline) == (latest < len(whole))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, F, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from tracker.dates import PartOfDay, PreciseDate, Precision, date_columns
@@ -176,15 +176,14 @@ def _timeline_querysets(negotiation, as_of: datetime.date | None, since: datetim
     return milestones, events, statements
 
 
-def _newest(queryset, field: str, n: int):
-    """At least the ``n`` newest records by ``field``, and every other record of the
-    ``n``-th newest day, unordered: ``TimelineEntry.sort_key`` orders them in Python.
+_DATE_OF = {"event": "occurred_on", "statement": "stated_on"}
 
-    Cheaper than ordering by that key in SQL, which takes CASE expressions that cost
-    Django more to build than the query costs to run.
-    """
+
+def _nth_newest_day(queryset, field: str, n: int):
+    """The day ``field`` of the ``n``-th newest record of ``queryset`` (``date.min``
+    when it has fewer), as a subquery."""
     day = queryset.order_by(f"-{field}").values(field)[n - 1 : n]
-    return queryset.filter(**{f"{field}__gte": Coalesce(Subquery(day), Value(datetime.date.min))})
+    return Coalesce(Subquery(day), Value(datetime.date.min))
 
 
 def _timeline_of(
@@ -195,14 +194,23 @@ def _timeline_of(
     kind: str,
     newest: int | None = None,
 ):
-    """The talks' public records of ``kind`` on the timeline; with ``newest``, at least
-    that many of the newest (see ``_newest``)."""
+    """The talks' public records of ``kind`` on the timeline.
+
+    With ``newest`` (for events and statements), only those that may be among the
+    ``newest`` entries of the timeline, unordered: those of the later of the days of
+    the ``newest``-th newest event and statement, or after it. Anything older comes
+    after at least ``newest`` entries of that kind. ``TimelineEntry.sort_key`` orders
+    them in Python, which is cheaper than the CASE expressions that order in SQL.
+    """
     milestones, events, statements = _timeline_querysets(negotiation_id, as_of, since)
-    if kind == "milestone":
-        return milestones
-    if kind == "event":
-        return events if newest is None else _newest(events, "occurred_on", newest)
-    return statements if newest is None else _newest(statements, "stated_on", newest)
+    queryset = {"milestone": milestones, "event": events, "statement": statements}[kind]
+    if newest is None or kind == "milestone":
+        return queryset
+    day = Greatest(
+        _nth_newest_day(events, "occurred_on", newest),
+        _nth_newest_day(statements, "stated_on", newest),
+    )
+    return queryset.filter(**{f"{_DATE_OF[kind]}__gte": day})
 
 
 _timeline_rows = prepared(_timeline_of)
@@ -220,9 +228,9 @@ def timeline(
     ``since``, only what came after that day; with ``latest``, only the most
     recent ``latest`` entries, however long the talks have run. Three queries.
     """
-    # With ``latest``, the newest ``latest + 1`` of each kind hold the newest ``latest``
-    # of all three, and tell whether anything older was left out. Milestones, the
-    # steps of the talks, are few.
+    # With ``latest``, the newest ``latest + 1`` entries hold the newest ``latest`` and
+    # tell whether anything older was left out. Milestones, the steps of the talks,
+    # are few.
     newest = None if latest is None else latest + 1
     milestones = _timeline_rows(negotiation.pk, as_of, since, kind="milestone")
     events = _timeline_rows(negotiation.pk, as_of, since, kind="event", newest=newest)
@@ -234,9 +242,6 @@ def timeline(
     if latest is not None and len(entries) > latest:
         return Timeline(entries[len(entries) - latest :], earlier=True)
     return Timeline(entries)
-
-
-_DATE_OF = {"event": "occurred_on", "statement": "stated_on"}
 
 
 def _kinds_by_day(negotiation_id: int, as_of, since, before):

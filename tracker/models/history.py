@@ -299,10 +299,10 @@ class _TimelineDays:
         self.window = (negotiation_id, as_of, since)
 
     def count(self) -> int:
-        return sum(n for (n,) in _entry_counts(*self.window))
+        return sum(n for (n,) in _entry_counts.rows(*self.window))
 
     def __getitem__(self, window: slice) -> list:
-        days = [day for (day,) in _entry_days(*self.window, window)]
+        days = [day for (day,) in _entry_days.rows(*self.window, window)]
         if not days:
             return []
         first, last = days[0], days[-1]
@@ -321,7 +321,7 @@ class _TimelineDays:
             on_first = sum(1 for entry in entries if entry.date.start == first)
             before = window.start + days.count(first) - on_first
         else:
-            before = sum(n for (n,) in _entry_counts(*self.window, first))
+            before = sum(n for (n,) in _entry_counts.rows(*self.window, first))
         return entries[window.start - before : window.stop - before]
 
 

@@ -184,14 +184,27 @@ def _talks_participations(pk: int) -> QuerySet:
     )
 
 
+# Of topics and key figures, only what the talks page shows; their dates of editing,
+# which SQLite hands over as text to parse, are left unread.
+
+
 @prepared
 def _talks_topics(pk: int) -> QuerySet:
-    return Topic.objects.public().filter(negotiation=pk).order_by("order", "title")
+    return (
+        Topic.objects.public()
+        .filter(negotiation=pk)
+        .only("negotiation", "order", "slug", "title", "question")
+        .order_by("order", "title")
+    )
 
 
 @prepared
 def _talks_key_figures(pk: int, day: datetime.date) -> QuerySet:
-    return KeyFigure.objects.public().filter(negotiation=pk, as_of__lte=day)
+    return (
+        KeyFigure.objects.public()
+        .filter(negotiation=pk, as_of__lte=day)
+        .only("negotiation", "label", "value", "unit", "qualifier", *date_columns("as_of"))
+    )
 
 
 @require_safe

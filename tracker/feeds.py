@@ -16,7 +16,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import DateField, F, Model, Value
+from django.db.models import DateField, Exists, F, Model, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -393,11 +393,11 @@ def _feed_statements():
     return public_records("statement").select_related(None).only(*STATEMENT_COLUMNS)
 
 
-def _talks_statements(talks_id: int):
+def _talks_statements(talks_id: int, vendor: str):
     return _feed_statements().filter(negotiation=talks_id)
 
 
-def _topic_statements(talks_id: int):
+def _topic_statements(talks_id: int, vendor: str):
     """The statements on the talks' topics that are not the talks' own.
 
     Its own statements and those on its topics are two lists that each read
@@ -405,28 +405,37 @@ def _topic_statements(talks_id: int):
     use either index and read every statement of older talks. The talks' own
     statements are left out of those on its topics by their ids, from an index,
     before any statement is read (most statements on its topics are its own).
+
+    SQLite reads ``NOT IN`` the talks' own ids as one list of them. PostgreSQL
+    cannot turn ``NOT IN`` into an anti-join (it must allow for a NULL): it
+    tested each of the 190,000 links against that list; ``NOT EXISTS`` lets it
+    join the links of the talks' topics with the own ids (both read from
+    indexes alone, the latter from migration 0016's): 78 ms → 8 ms for a
+    talks of 12,000 statements.
     """
     topics = public_records("topic").filter(negotiation=talks_id)
-    own_ids = Statement.objects.filter(negotiation=talks_id).values("pk")
-    on_topic = (
-        Statement.topics.through.objects.filter(topic__in=topics)
-        .exclude(statement__in=own_ids)
-        .values("statement")
-    )
-    return _feed_statements().filter(pk__in=on_topic)
+    links = Statement.topics.through.objects.filter(topic__in=topics)
+    if vendor == "postgresql":
+        own = Statement.objects.filter(pk=OuterRef("statement"), negotiation=talks_id)
+        links = links.filter(~Exists(own))
+    else:
+        own_ids = Statement.objects.filter(negotiation=talks_id).values("pk")
+        links = links.exclude(statement__in=own_ids)
+    return _feed_statements().filter(pk__in=links.values("statement"))
 
 
-def _talks_events(talks_id: int):
+def _talks_events(talks_id: int, vendor: str):
     return public_records("event").only(*EVENT_COLUMNS).filter(negotiation=talks_id)
 
 
-def _talks_milestones(talks_id: int):
+def _talks_milestones(talks_id: int, vendor: str):
     milestones = public_records("milestone").select_related(None).only(*MILESTONE_COLUMNS)
     return milestones.filter(negotiation=talks_id)
 
 
 # The lists a talks' feed is made from: the first FEED_LENGTH of each, in its
-# own order, with the day an entry is dated by after its publication.
+# own order, with the day an entry is dated by after its publication. Each is
+# built for a talks' id and the database's vendor.
 _LISTS = [
     (Statement, _talks_statements, "stated_on"),
     (Statement, _topic_statements, "stated_on"),
@@ -448,7 +457,7 @@ def _newest_sql(vendor: str) -> tuple[str, list]:
     """
     parts, params = [], []
     for n, (_model, records, day) in enumerate(_LISTS):
-        keys = records(_TALKS).values(
+        keys = records(_TALKS, vendor).values(
             record=F("pk"),
             published=Coalesce("published_at", "updated_at"),
             day=Coalesce(day, Value(datetime.date.min), output_field=DateField()),

@@ -211,3 +211,47 @@ def test_each_page_of_a_section_lists_what_djangos_sitemap_gives(client, monkeyp
         ]
         assert ours == theirs
     assert client.get(f"/sitemap-{name}.xml?p={page + 1}").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["statements", "topics"])
+def test_pages_read_in_any_order_and_after_a_change_list_what_djangos_sitemap_gives(
+    client, monkeypatch, name
+):
+    # Where each page starts is kept for the state of the data: pages read out of
+    # turn, and again after a change moved every page's start, are still Django's.
+    for _ in range(4):
+        one_of_each(Status.PUBLISHED)
+    monkeypatch.setattr(RecordSitemap, "limit", 1)
+    site = SimpleNamespace(domain="testserver")
+
+    def ours(page: int) -> list[str]:
+        response = client.get(f"/sitemap-{name}.xml?p={page}")
+        assert response.status_code == 200
+        return [loc.text for loc in ET.fromstring(response.content).iter(f"{NS}loc")]
+
+    def theirs(page: int) -> list[str]:
+        urls = SITEMAPS[name]().get_urls(page=page, protocol="http", site=site)
+        return [url["location"] for url in urls]
+
+    for page in (3, 1, 2, 4, 2, 3):
+        assert ours(page) == theirs(page)
+    first = SITEMAPS[name]().items().model.objects.public().order_by("pk").first()
+    first.status = Status.RETRACTED
+    first.save()
+    for page in (3, 2, 1):
+        assert ours(page) == theirs(page)
+    assert client.get(f"/sitemap-{name}.xml?p=4").status_code == 404
+
+
+def test_the_sitemap_index_is_counted_again_after_each_change_and_only_then(
+    client, django_assert_num_queries
+):
+    one_of_each(Status.PUBLISHED)
+    before = client.get("/sitemap.xml").content
+    with django_assert_num_queries(1):  # the stamp: the counts are kept for it
+        assert client.get("/sitemap.xml").content == before
+    for _ in range(3):
+        one_of_each(Status.PUBLISHED)
+    with django_assert_num_queries(2):  # the stamp, the counts
+        after = client.get("/sitemap.xml").content
+    assert after != before

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from tests.factories import make_source
 from tests.public_world import build_world
 
 # Page → queries per request, including the publication-stamp read of the caching
@@ -70,3 +71,18 @@ def test_each_page_costs_the_same_pinned_number_of_queries_at_any_scale(
 
 def test_no_page_costs_more_than_twelve_queries():
     assert max(PAGES.values()) <= 12
+
+
+def test_the_source_list_is_counted_again_after_each_change_and_only_then(
+    db, client, django_assert_num_queries
+):
+    for n in range(3):
+        make_source(title=f"Source {n}")
+    url = reverse("tracker:sources")
+    before = client.get(url).content
+    with django_assert_num_queries(PAGES["sources"] - 1):  # the count is kept
+        assert client.get(url).content == before
+    make_source(title="One more")
+    with django_assert_num_queries(PAGES["sources"]):
+        after = client.get(url).content.decode()
+    assert "One more" in after

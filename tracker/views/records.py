@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from tracker.caching import kept_for_state
 from tracker.dates import PreciseDate, date_columns
 from tracker.links import url_builder
 from tracker.models import (
@@ -379,7 +380,11 @@ def source_list(request: HttpRequest) -> HttpResponse:
     Template: tracker/source_list.html with ``page`` (a Paginator page of the lines'
     HTML) and ``lines`` (those lines joined).
     """
-    sources = PreparedList(partial(count_published, Source), _source_lines)
+    # Counted once per process and state of the data: PostgreSQL reads an index entry
+    # per source to count them (48,000: 5-10 ms).
+    key = ("source list count", connection.alias)
+    count = partial(kept_for_state, request, key, partial(count_published, Source))
+    sources = PreparedList(count, _source_lines)
     page = paginate(request, sources, per_page=50)
     lines = mark_safe("".join(page.object_list))
     return render(request, "tracker/source_list.html", {"page": page, "lines": lines})

@@ -258,6 +258,16 @@ def timeline_entry(entry) -> SafeString:
     )
 
 
+_NO_ENTRY = '\n  <li class="timeline__empty">Nothing is recorded for this period.</li>\n'
+
+
+@register.simple_tag
+def timeline_entries(entries) -> SafeString:
+    """A timeline's entries as a list, oldest first: ``{% timeline_entries timeline %}``."""
+    listed = "".join([timeline_entry(entry) for entry in entries]) or _NO_ENTRY
+    return SafeString(f'<ol class="timeline">\n{listed}\n</ol>\n')
+
+
 @register.simple_tag
 def change_entry(correction) -> SafeString:
     """One correction in the changes log: kind, date, the record it corrects, and its text.
@@ -600,6 +610,12 @@ def matrix_row(row) -> SafeString:
 
 
 @register.simple_tag
+def matrix_rows(rows) -> SafeString:
+    """``matrix_row`` for each of the matrix's ``rows``: ``{% matrix_rows matrix.rows %}``."""
+    return SafeString("".join([matrix_row(row) for row in rows]))
+
+
+@register.simple_tag
 def position_change_row(change, negotiation) -> SafeString:
     """A changed position between two days, in the comparison's table.
 
@@ -628,6 +644,12 @@ def party(participation) -> SafeString:
         f'\n    <li><a href="{_escape(actor.get_absolute_url())}">{_escape(actor.name)}</a> '
         f'<span class="role">{_escape(choice_label(participation, "role"))}</span>{note}</li>\n  '
     )
+
+
+@register.simple_tag
+def parties(participations) -> SafeString:
+    """``party`` for each of ``participations``: ``{% parties participations %}``."""
+    return SafeString("".join([party(participation) for participation in participations]))
 
 
 @register.simple_tag

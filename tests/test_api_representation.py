@@ -161,3 +161,23 @@ def test_the_world_has_every_optional_part_set(db, client):
     talks = client.get(api("talks")).json()["results"]
     assert any(figure["value"] == 2500.5 for t in talks for figure in t["key_figures"])
     assert any(t["end_on"] and t["end_on"]["precision"] == "year" for t in talks)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        Decimal("33.31528"),
+        Decimal("-179.00001"),
+        Decimal("0.00000"),
+        Decimal("33.3"),
+        Decimal("33.315284"),
+        Decimal("12"),
+        33.315,
+    ],
+)
+def test_a_coordinate_is_written_as_its_field_writes_it(value):
+    written = serializers.coordinate(value)
+    expected = None if value is None else serializers._COORDINATE.to_representation(value)
+    assert written == expected
+    assert str(written) == str(expected)

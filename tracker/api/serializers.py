@@ -15,6 +15,7 @@ holds the two to the same output.
 """
 
 import functools
+from decimal import Decimal
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_array_type, build_basic_type, build_object_type
@@ -77,19 +78,24 @@ def _date_as_dict(value, precision: str, part_of_day: str, on_or_before: bool) -
     return PreciseDate(value, precision, part_of_day, on_or_before).as_dict()
 
 
+@functools.cache
+def _date_columns(name: str) -> tuple[str, str, str]:
+    """The columns beside ``name`` that make it a precise date (see ``tracker.dates``)."""
+    return f"{name}_precision", f"{name}_part_of_day", f"{name}_on_or_before"
+
+
 def date_of(record, name: str) -> dict | None:
     """``record.<name>_display.as_dict()``, or None; each distinct date is worked out once."""
     value = getattr(record, name)
     if value is None:
         return None
-    return dict(
-        _date_as_dict(
-            value,
-            getattr(record, f"{name}_precision"),
-            getattr(record, f"{name}_part_of_day"),
-            getattr(record, f"{name}_on_or_before"),
-        )
-    )
+    precision, part_of_day, on_or_before = _date_columns(name)
+    return _date_as_dict(
+        value,
+        getattr(record, precision),
+        getattr(record, part_of_day),
+        getattr(record, on_or_before),
+    ).copy()
 
 
 _DATETIME = serializers.DateTimeField()
@@ -102,7 +108,7 @@ def datetime_of(value, zone) -> str | None:
     in ISO format, is written here; the field looks the current time zone up
     for every value, which cost ~1 ms a page.
     """
-    if zone is None or value is None or value.tzinfo is None or not _iso_datetimes():
+    if zone is None or value is None or value.tzinfo is None:
         return _DATETIME.to_representation(value)
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -116,9 +122,10 @@ def _iso_datetimes() -> bool:
 
 
 def response_zone(context: dict):
-    """The time zone timestamps are written in (the field's default), once per response."""
+    """The time zone timestamps are written in (the field's default), once per response;
+    None when they are not written in ISO format, which ``datetime_of`` leaves to the field."""
     if "_zone" not in context:
-        context["_zone"] = _DATETIME.default_timezone()
+        context["_zone"] = _DATETIME.default_timezone() if _iso_datetimes() else None
     return context["_zone"]
 
 
@@ -202,6 +209,19 @@ def decimal_field(max_digits: int, decimal_places: int, **kwargs) -> serializers
 # so to_representation never touches ``self.fields``.)
 _FIGURE_VALUE = decimal_field(14, 2)
 _COORDINATE = decimal_field(8, 5)
+
+
+def coordinate(value: Decimal | None) -> Decimal | None:
+    """What ``_COORDINATE`` writes for ``value``. A coordinate read from the database has
+    its five places already, which the field's rounding keeps as they are: it is written
+    as it is, without the field's new decimal context for each (~3 µs)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        _, digits, exponent = value.as_tuple()
+        if exponent == -_COORDINATE.decimal_places and len(digits) <= _COORDINATE.max_digits:
+            return value
+    return _COORDINATE.to_representation(value)
 
 
 def citation_data(citation, origin: str) -> dict:
@@ -610,7 +630,6 @@ class EventSerializer(RecordSerializer):
         read_only_fields = fields
 
     def own_fields(self, event: Event, origin: str) -> dict:
-        latitude, longitude = event.latitude, event.longitude
         return {
             "talks": public_reference(event, "negotiation"),
             "slug": event.slug,
@@ -622,8 +641,8 @@ class EventSerializer(RecordSerializer):
             "district": event.district,
             "city": event.city,
             "country": event.country,
-            "latitude": None if latitude is None else _COORDINATE.to_representation(latitude),
-            "longitude": None if longitude is None else _COORDINATE.to_representation(longitude),
+            "latitude": coordinate(event.latitude),
+            "longitude": coordinate(event.longitude),
             "actors": [event_role_data(role) for role in event.public_roles],
             "accounts": event.public_accounts,
         }

@@ -45,6 +45,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.dateparse import parse_date
 from django.utils.safestring import SafeString, mark_safe
@@ -703,15 +704,27 @@ class Hit:
 class Results:
     """The results of one search, sliced lazily so that a Paginator fetches one page only."""
 
-    def __init__(self, query: ParsedQuery, filtered: QuerySet, kinds: list[str]):
+    def __init__(
+        self,
+        query: ParsedQuery,
+        filtered: QuerySet,
+        kinds: list[str],
+        filters: SearchFilters | None = None,
+    ):
         self.query = query
         self._filtered = filtered  # every filter but kind
         self.kinds = kinds
+        self._filters = filters or SearchFilters()  # the values ``filtered`` was built from
         self._facets: dict[str, int] | None = None
+        self._window = slice(0, 0)  # the rows read with the count on PostgreSQL
+        self._rows: list[tuple[SearchDocument, str, str]] = []
+
+    def expect(self, window: slice) -> None:
+        """Say which rows a Paginator is going to ask for once it has the count: on
+        PostgreSQL they are read in the query that counts the matches."""
+        self._window = window
 
     def _matching(self) -> QuerySet:
-        if connection.vendor == "postgresql":
-            return self._filtered.filter(vector=self.query.postgres())
         # Joined rather than ``pk IN (SELECT rowid …)``: SQLite then reads each
         # match's document once, by its rowid, without building the list first
         # (a third faster for a word in 70,000 documents).
@@ -724,8 +737,10 @@ class Results:
     @property
     def facets(self) -> dict[str, int]:
         """How many results each kind has (filters other than kind applied)."""
-        if self._facets is None:
-            if connection.vendor == "sqlite" and not self._filtered.query.has_filters():
+        if self._facets is None and connection.vendor == "postgresql":
+            self._postgres_read(self._window)  # the count and the expected page
+        elif self._facets is None:
+            if not self._filtered.query.has_filters():
                 counts = self._sqlite_kind_counts()
             else:
                 rows = self._matching().order_by().values_list("kind").annotate(n=Count("pk"))
@@ -756,9 +771,11 @@ class Results:
         if not self.count():
             return []
         if connection.vendor == "postgresql":
-            rows = [
-                (row, row.title_marked, row.snippet_marked) for row in self._postgres_page()[page]
-            ]
+            start, stop = page.start or 0, page.stop
+            window = self._window
+            if not (start == (window.start or 0) and stop <= window.stop):
+                self._postgres_read(slice(start, stop))
+            rows = self._rows[: stop - start]
         else:
             rows = self._sqlite_page(page.start or 0, page.stop)
         return [Hit(document, marked(title), marked(snippet)) for document, title, snippet in rows]
@@ -769,27 +786,57 @@ class Results:
             return self._filtered.filter(kind__in=self.kinds)
         return self._filtered
 
-    def _postgres_page(self) -> QuerySet:
-        documents = self._documents().defer("body", "vector")
-        query = self.query.postgres()
-        marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
-        return (
-            documents.filter(vector=query)
-            .annotate(
-                rank=SearchRank(F("vector"), query),
-                title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
-                snippet_marked=SearchHeadline(
-                    "body",
-                    query,
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                    **marks,
-                ),
-            )
-            .order_by("-rank", F("date_start").desc(nulls_last=True), "pk")
+    def _postgres_read(self, window: slice) -> None:
+        """The count of matches per kind and the rows of ``window`` (by rank, then latest
+        date, then id), highlighted, in one query (``_postgres_search_sql``).
+
+        Every match is read from the table to be ranked, once: the matches are
+        kept in the query and both counted and ranked from there, rather than
+        read again by a second query for the page. Only the page's rows are
+        highlighted.
+        """
+        query, filters = self.query, self._filters
+        shape = (
+            len(query.required),
+            len(query.excluded),
+            filters.talks is not None,
+            filters.date_from is not None,
+            filters.date_to is not None,
+            len(self.kinds),
         )
+        sql, params = _postgres_search_sql(*shape)
+        start = window.start or 0
+        values = {
+            **{_term_mark("r", n): term for n, term in enumerate(query.required)},
+            **{_term_mark("x", n): term for n, term in enumerate(query.excluded)},
+            **{_term_mark("k", n): kind for n, kind in enumerate(self.kinds)},
+        }
+        marks = {
+            id(_FROM_MARK): filters.date_from,
+            id(_TO_MARK): filters.date_to,
+            id(_LIMIT_MARK): window.stop - start,
+            id(_OFFSET_MARK): start,
+        }
+
+        def value(param):
+            if id(param) in marks:
+                return marks[id(param)]
+            if type(param) is int and param == _TALKS_MARK:
+                return filters.talks
+            return values.get(param, param) if isinstance(param, str) else param
+
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value(param) for param in params])
+            rows = cursor.fetchall()
+        kinds, counts = rows[0][:2]
+        found = dict(zip(kinds or (), counts or (), strict=True))
+        self._facets = {kind: found[kind] for kind in SearchKind.values if kind in found}
+        self._window = window
+        self._rows = []
+        for _kinds, _counts, *columns, title, snippet in rows:
+            if columns[0] is not None:
+                document = SearchDocument.from_db(connection.alias, _PAGE_COLUMNS, columns)
+                self._rows.append((document, title, snippet))
 
     def _sqlite_page(self, start: int, stop: int) -> list[tuple[SearchDocument, str, str]]:
         """Rows ``start`` to ``stop`` by rank, then latest date, then id, with highlighting.
@@ -901,12 +948,116 @@ def search(
     A record matches the date range when the period its date stands for
     overlaps the range; records without a date drop out once a range is set.
     """
+    if isinstance(talks, Negotiation):
+        talks = talks.pk
+    filters = SearchFilters(talks, date_from, date_to)
+    return Results(parse_query(text), _filter_documents(filters), list(kinds), filters)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The filters of a search other than kind: a talks' id, and a range of dates."""
+
+    talks: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def _filter_documents(filters: SearchFilters) -> QuerySet:
+    """The documents that pass ``filters``."""
     documents = SearchDocument.objects.all()
-    if talks is not None:
-        documents = documents.filter(negotiations=talks)
-    if date_from is not None:
-        documents = documents.filter(Q(date_end__gte=date_from) | Q(date_end__isnull=True))
+    if filters.talks is not None:
+        documents = documents.filter(negotiations=filters.talks)
+    if filters.date_from is not None:
+        documents = documents.filter(Q(date_end__gte=filters.date_from) | Q(date_end__isnull=True))
         documents = documents.filter(date_start__isnull=False)
-    if date_to is not None:
-        documents = documents.filter(date_start__lte=date_to)
-    return Results(parse_query(text), documents, list(kinds))
+    if filters.date_to is not None:
+        documents = documents.filter(date_start__lte=filters.date_to)
+    return documents
+
+
+# Stand-ins for the values of a search in the SQL that ``_postgres_search_sql`` builds
+# once per shape of search: terms and kinds as strings of private-use characters
+# (which no parsed query holds), the talks' id as an id no record has, and the
+# dates, page size and offset as objects known by their identity.
+class _Day(datetime.date):
+    """A date known by its identity."""
+
+
+_TALKS_MARK = -(2**40) - 7
+_FROM_MARK, _TO_MARK = _Day(1900, 1, 1), _Day(2100, 12, 31)
+_LIMIT_MARK, _OFFSET_MARK = object(), object()
+
+
+def _term_mark(kind: str, n: int) -> str:
+    return f"{MARK_START}{MARK_END}{kind}{n}{MARK_END}{MARK_START}"
+
+
+@functools.cache
+def _postgres_search_sql(
+    required: int, excluded: int, talks: bool, date_from: bool, date_to: bool, kinds: int
+) -> tuple[str, list]:
+    """The SQL of a search on PostgreSQL (see ``Results._postgres_read``), with stand-ins
+    for its values, built once per shape: how many terms, excluded terms and kinds,
+    and which filters. Compiling the search expressions cost Django more than
+    running the query.
+
+    The rows: the kinds that match and their counts (in arrays, on every row),
+    then each row of the page, or none, as a page past the end has none.
+    """
+    query = ParsedQuery(
+        tuple(_term_mark("r", n) for n in range(required)),
+        tuple(_term_mark("x", n) for n in range(excluded)),
+    ).postgres()
+    filters = SearchFilters(
+        _TALKS_MARK if talks else None,
+        _FROM_MARK if date_from else None,
+        _TO_MARK if date_to else None,
+    )
+    matches = (
+        _filter_documents(filters)
+        .filter(vector=query)
+        .annotate(rank=SearchRank(F("vector"), query))
+        .order_by()
+        .values_list("id", "kind", "date_start", "rank")
+    )
+    matches_sql, matches_params = matches.query.sql_with_params()
+    kind_marks = [_term_mark("k", n) for n in range(kinds)]
+    chosen = f" WHERE kind IN ({', '.join(['%s'] * kinds)})" if kinds else ""
+    marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
+    page = (
+        SearchDocument.objects.filter(pk__in=RawSQL("SELECT id FROM page", ()))
+        .annotate(
+            rank=SearchRank(F("vector"), query),
+            title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
+            snippet_marked=SearchHeadline(
+                "body",
+                query,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **marks,
+            ),
+        )
+        .order_by()
+        .values_list(*_PAGE_COLUMNS, "rank", "title_marked", "snippet_marked")
+    )
+    page_sql, page_params = page.query.sql_with_params()
+    columns = ", ".join(f"p.{name}" for name in (*_PAGE_COLUMNS, "title_marked", "snippet_marked"))
+    sql = f"""
+        WITH matches AS MATERIALIZED ({matches_sql}),
+        page AS (
+            SELECT id, rank, date_start FROM matches{chosen}
+            ORDER BY rank DESC, date_start DESC NULLS LAST, id LIMIT %s OFFSET %s
+        )
+        SELECT f.kinds, f.counts, {columns}
+        FROM (
+            SELECT array_agg(kind) AS kinds, array_agg(n) AS counts
+            FROM (SELECT kind, count(*) AS n FROM matches GROUP BY kind) AS k
+        ) AS f
+        LEFT JOIN ({page_sql}) AS p ON TRUE
+        ORDER BY p.rank DESC, p.date_start DESC NULLS LAST, p.id
+    """
+    params = [*matches_params, *kind_marks, _LIMIT_MARK, _OFFSET_MARK, *page_params]
+    return sql, params

@@ -215,8 +215,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         date_from=data["from"],
         date_to=data["to"],
     )
+    number = data["page"] or 1
+    # The page asked for, so that PostgreSQL reads it with the count (tracker.search).
+    results.expect(slice((number - 1) * RESULTS_PER_PAGE, number * RESULTS_PER_PAGE))
     try:
-        page = Paginator(results, RESULTS_PER_PAGE).page(data["page"] or 1)
+        page = Paginator(results, RESULTS_PER_PAGE).page(number)
     except EmptyPage as error:
         raise Http404("There is no such page of results.") from error
     params = request.GET

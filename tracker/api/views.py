@@ -370,12 +370,16 @@ def row_shape(viewset: type["PublicViewSet"]) -> tuple[RowShape, tuple[str, ...]
         for name in extra:
             keys.append((name, len(lookups)))
             lookups.append(name)
+        cls = _row_type(model)
+        shadowed = [key for key, _ in keys if isinstance(getattr(cls, key, None), property)]
+        if shadowed:
+            raise ImproperlyConfigured(f"{cls.__name__}: a property hides the column {shadowed}.")
         related = []
         for relation, further in sorted(selected.items()):
             field = model._meta.get_field(relation)
             nested = shape(field.related_model, f"{prefix}{relation}__", further)
             related.append((relation, field.attname, nested))
-        return RowShape(_row_type(model), tuple(keys), tuple(related))
+        return RowShape(cls, tuple(keys), tuple(related))
 
     selected = queryset.query.select_related
     root = shape(

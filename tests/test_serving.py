@@ -4,12 +4,14 @@ The test runs the real command against a fresh SQLite database, as a deployment
 without PostgreSQL would, and talks to it over HTTP.
 """
 
+import json
 import os
 import re
 import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -108,3 +110,20 @@ def test_make_serve_serves_the_admin_and_its_static_files(served):
     stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', body.decode())
     assert stylesheet
     assert fetch(served + stylesheet[1])[0] == 200
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_and_collects_garbage_less_often():
+    # Run as gunicorn runs it once a worker has loaded Parley, in a process of its own.
+    code = (
+        "import gc, json, runpy\n"
+        "hooks = runpy.run_path('tracker/gunicorn.conf.py')\n"
+        "before = gc.get_threshold()\n"
+        "hooks['post_worker_init'](None)\n"
+        "print(json.dumps([gc.get_freeze_count(), before, gc.get_threshold()]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    )
+    frozen, before, after = json.loads(run.stdout)
+    assert frozen > 0
+    assert after == [50_000, *before[1:]]

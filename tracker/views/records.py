@@ -27,7 +27,7 @@ from tracker.models import (
     Source,
     Statement,
 )
-from tracker.models.base import count_published
+from tracker.models.base import Status, count_published
 from tracker.models.talks import attach_public_evidence
 from tracker.prepared import padded, prepared
 from tracker.templatetags.parley import precise_date
@@ -348,15 +348,102 @@ def _sources_page_sql(vendor: str) -> tuple[str, tuple]:
     return lines.values_list(*_SOURCE_LINE_COLUMNS).query.sql_with_params()
 
 
-def _source_lines(window: slice) -> list[str]:
-    """The ``<li>`` of each source of the list in ``window``, written with f-strings, each
-    value escaped once: the link to its page, title, outlet, kind, date and authors."""
-    sql, params = _sources_page_sql(connection.vendor)
-    limit, offset = window.stop - window.start, window.start
-    values = [limit if p is _LIMIT else offset if p is _OFFSET else p for p in params]
+# Where the first source's date, outlet, title and id go among the parameters of
+# ``_sources_after_sql``, and how many rows of each part it reads.
+_DAY, _OUTLET, _TITLE, _ID, _READ = (object() for _ in range(5))
+
+
+@functools.cache
+def _sources_after_sql(vendor: str, dated: bool) -> tuple[str, tuple]:
+    """The SQL of a window of the source list from a source whose place in the list is
+    known (its date, outlet, title and id): the columns of its lines, in the list's order.
+
+    The sources from that one on are, for a dated one, the rest of its day, the
+    days before it and the undated sources; for an undated one, the rest of the
+    undated. Each part is read from the list's index where it starts, a page's
+    worth (``_READ``) at most, rather than by stepping over every source before
+    it (on PostgreSQL, 4 ms for the 400th page). Built once per database.
+    """
+    quote = connection.ops.quote_name
+    names = [
+        Source._meta.pk.column if name == "pk" else Source._meta.get_field(name).column
+        for name in _SOURCE_LINE_COLUMNS
+    ]
+    columns = ", ".join(quote(name) for name in names)
+    day, outlet, title, pk = (quote(name) for name in ("published_on", "outlet", "title", "id"))
+    table, status = quote(Source._meta.db_table), quote("status")
+    rest = f"({outlet}, {title}, {pk}) >= (%s, %s, %s)"
+    after_key = (_OUTLET, _TITLE, _ID)
+
+    def part(condition: str, order: str) -> str:
+        return (
+            f"SELECT * FROM (SELECT {columns} FROM {table} WHERE {status} = %s AND {condition}"
+            f" ORDER BY {order} LIMIT %s) AS part"
+        )
+
+    by_name = f"{outlet}, {title}, {pk}"
+    newest_first = f"{day} DESC NULLS LAST, {by_name}"
+    published = Status.PUBLISHED
+    if dated:
+        parts = [
+            part(f"{day} = %s AND {rest}", by_name),
+            part(f"{day} < %s", newest_first),
+            part(f"{day} IS NULL", by_name),
+        ]
+        params = [
+            *(published, _DAY, *after_key, _READ),
+            *(published, _DAY, _READ),
+            *(published, _READ),
+        ]
+    else:
+        parts = [part(f"{day} IS NULL AND {rest}", by_name)]
+        params = [published, *after_key, _READ]
+    union = " UNION ALL ".join(parts)
+    sql = f"SELECT {columns} FROM ({union}) AS after ORDER BY {newest_first} LIMIT %s OFFSET %s"
+    return sql, (*params, _LIMIT, _OFFSET)
+
+
+def _source_rows(window: slice, starts: dict[int, tuple]) -> list[tuple]:
+    """The rows of the source list in ``window``, and the first after it when there is one.
+
+    ``starts`` maps places in the list to the key (date, outlet, title, id) of
+    the source there, as far as they are known (the view keeps it for the state
+    of the data): the window is read from the nearest known place before it
+    (``_sources_after_sql``), or from the start of the list when none is. Its
+    first source's key and the next one's are added to ``starts``.
+    """
+    known = max((place for place in starts if place <= window.start), default=None)
+    limit = window.stop - window.start + 1
+    if known is None:
+        sql, params = _sources_page_sql(connection.vendor)
+        values = {_LIMIT: limit, _OFFSET: window.start}
+    else:
+        day, outlet, title, pk = starts[known]
+        sql, params = _sources_after_sql(connection.vendor, day is not None)
+        skip = window.start - known
+        values = {
+            _DAY: day,
+            _OUTLET: outlet,
+            _TITLE: title,
+            _ID: pk,
+            _READ: skip + limit,
+            _LIMIT: limit,
+            _OFFSET: skip,
+        }
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, [values.get(p, p) if type(p) is object else p for p in params])
         rows = cursor.fetchall()
+    for place, row in ((window.start, rows[:1]), (window.stop, rows[limit - 1 : limit])):
+        for pk, title, outlet, _kind, day, *_ in row:
+            starts[place] = (day, outlet, title, pk)
+    return rows[: limit - 1]
+
+
+def _source_lines(window: slice, starts: dict[int, tuple] | None = None) -> list[str]:
+    """The ``<li>`` of each source of the list in ``window``, written with f-strings, each
+    value escaped once: the link to its page, title, outlet, kind, date and authors.
+    ``starts``: see ``_source_rows``."""
+    rows = _source_rows(window, {} if starts is None else starts)
     url = url_builder("tracker:source")
     escape = html.escape
     lines = []
@@ -384,7 +471,9 @@ def source_list(request: HttpRequest) -> HttpResponse:
     # per source to count them (48,000: 5-10 ms).
     key = ("source list count", connection.alias)
     count = partial(kept_for_state, request, key, partial(count_published, Source))
-    sources = PreparedList(count, _source_lines)
+    # Where pages start, as far as known: kept for the state of the data too.
+    starts = kept_for_state(request, ("source list starts", connection.alias), dict)
+    sources = PreparedList(count, partial(_source_lines, starts=starts))
     page = paginate(request, sources, per_page=50)
     lines = mark_safe("".join(page.object_list))
     return render(request, "tracker/source_list.html", {"page": page, "lines": lines})

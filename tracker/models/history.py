@@ -262,7 +262,7 @@ def _entry_counts(negotiation_id: int, as_of, since, before=None):
     """How many entries each kind has on the timeline (before the day ``before``, if
     given): a row per kind that has any."""
     counts = [
-        queryset.values("negotiation").annotate(n=Count("pk")).values_list("n")
+        queryset.values("negotiation").annotate(n=Count("*")).values_list("n")
         for queryset in _kinds_by_day(negotiation_id, as_of, since, before)
     ]
     return counts[0].union(*counts[1:], all=True)

@@ -121,7 +121,8 @@ class RecordSitemap(Sitemap):
         """
         name, columns = ROUTES[self.model_name]
         starts = {} if starts is None else starts
-        known = max((page for page in starts if page <= number), default=1)
+        # A copy of the pages: another thread may be adding to ``starts``.
+        known = max((page for page in list(starts) if page <= number), default=1)
         first = starts.get(known, _BEFORE_ALL)
         values = {_FIRST: first, _OFFSET: (number - known) * self.limit}
         sql, params = _page_sql(self.model_name, self.limit, connection.vendor)

@@ -412,7 +412,8 @@ def _source_rows(window: slice, starts: dict[int, tuple]) -> list[tuple]:
     (``_sources_after_sql``), or from the start of the list when none is. Its
     first source's key and the next one's are added to ``starts``.
     """
-    known = max((place for place in starts if place <= window.start), default=None)
+    # A copy of the places: another thread may be adding to ``starts``.
+    known = max((place for place in list(starts) if place <= window.start), default=None)
     limit = window.stop - window.start + 1
     if known is None:
         sql, params = _sources_page_sql(connection.vendor)

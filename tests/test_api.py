@@ -299,6 +299,24 @@ def test_a_page_found_by_its_ids_first_holds_what_slicing_the_list_would(db):
         assert ids_first.count == 7
 
 
+def test_a_record_retracted_between_a_pages_ids_and_its_records_is_left_out(
+    db, client, monkeypatch
+):
+    # An editor retracts a statement after the page's ids are read, before its records.
+    kept, retracted = make_statement(), make_statement()
+    page_ids = views.UnfilteredList.page_ids
+
+    def ids_then_retraction(self, window):
+        found = page_ids(self, window)
+        Statement.objects.filter(pk=retracted.pk).update(status=Status.RETRACTED)
+        return found
+
+    monkeypatch.setattr(views.UnfilteredList, "page_ids", ids_then_retraction)
+    response = client.get(api("statements"))
+    assert response.status_code == 200
+    assert ids(response) == [kept.pk]
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_an_unfiltered_list_pages_through_its_records_in_the_lists_order(db, client, endpoint):
     build_world(3)

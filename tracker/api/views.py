@@ -464,7 +464,8 @@ class UnfilteredList:
         else:
             records = _records_of(padded(ids), viewset=self.viewset)
         by_id = {record.pk: record for record in records}
-        return [by_id[pk] for pk in ids]
+        # A record retracted between the two queries is no longer public: left out.
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class GroupedList(UnfilteredList):

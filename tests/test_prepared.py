@@ -222,6 +222,28 @@ def test_records_are_loaded_as_django_loads_them(said):
         assert deferred == build(pk)[0].get_deferred_fields()
 
 
+def test_values_are_read_as_django_reads_them(said):
+    def values(speaker_id: int):
+        return (
+            Statement.objects.filter(speaker=speaker_id)
+            .order_by("-stated_on", "id")
+            .values_list("stated_on", "speaker__name", "stated_on_on_or_before")
+        )
+
+    def days(speaker_id: int):
+        return values(speaker_id).values_list("stated_on", flat=True)
+
+    def named(speaker_id: int):
+        return values(speaker_id).values_list("text", "stated_on", named=True)
+
+    for build in (values, days, named, lambda pk: values(pk).values("text", "stated_on")):
+        expected = list(build(said[0].pk))
+        assert len(expected) == 4
+        found = prepared(build)(said[0].pk)
+        assert found == expected
+        assert [type(value) for value in found] == [type(value) for value in expected]
+
+
 def test_citations_of_any_mix_of_records_take_one_sql_per_number_of_kinds():
     """A page's records are padded to one length across kinds, so pages with other
     numbers of statements and events share the SQL of their citations."""

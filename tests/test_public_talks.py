@@ -231,6 +231,20 @@ def test_malformed_time_travel_gets_the_400_page(client, talks, query):
     assert b"Parley could not read that request" in response.content
 
 
+def test_compare_form_keeps_both_days_of_the_comparison(client, talks):
+    html = client.get(
+        talks["negotiation"].get_absolute_url() + "?compare=2024-01-20&to=2024-02-05"
+    ).content.decode()
+    assert re.search(r'<input id="compare-from"[^>]* value="2024-01-20"', html)
+    assert re.search(r'<input id="compare-to"[^>]* value="2024-02-05"', html)
+
+
+def test_compare_form_offers_today_as_the_end_day_before_any_comparison(client, talks):
+    html = client.get(talks["negotiation"].get_absolute_url()).content.decode()
+    today = datetime.date.today().isoformat()
+    assert re.search(rf'<input id="compare-to"[^>]* value="{today}"', html)
+
+
 def test_compare_without_an_end_date_compares_with_today(client, talks):
     response = client.get(talks["negotiation"].get_absolute_url() + "?compare=2024-01-20&to=")
     assert response.status_code == 200

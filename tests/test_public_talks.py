@@ -393,6 +393,30 @@ def test_newest_entries_on_one_day_follow_the_order_of_the_whole_timeline(
     assert titles[:2] == ["Talks resume", "Speaker 05"]
 
 
+def test_newest_entries_of_any_window_are_the_end_of_its_whole_timeline(long_talks):
+    # Looking back, comparing two days or neither, and however many entries are shown:
+    # the newest entries are the last ones of the window's whole timeline, and
+    # ``earlier`` says whether any were left out. Some windows hold few statements,
+    # or no event, which sets how far back the talks page reads.
+    negotiation = long_talks["negotiation"]
+    days = [None] + [datetime.date(2024, month, day) for month, day in (
+        (1, 1), (2, 1), (3, 1), (3, 4), (3, 5), (3, 6), (3, 11), (3, 12), (12, 31)
+    )]  # fmt: skip
+    checked = 0
+    for since in days:
+        for as_of in days:
+            if since and as_of and since >= as_of:
+                continue
+            whole = [entry.record for entry in negotiation.timeline(as_of=as_of, since=since)]
+            for latest in range(1, len(whole) + 2):
+                newest = negotiation.timeline(as_of=as_of, since=since, latest=latest)
+                expected = whole[-latest:]
+                assert [entry.record for entry in newest] == expected, (since, as_of, latest)
+                assert newest.earlier == (len(whole) > latest)
+                checked += 1
+    assert checked > 300
+
+
 def test_whole_timeline_pages_run_oldest_first(client, long_talks, monkeypatch):
     monkeypatch.setattr("tracker.views.talks.TIMELINE_PER_PAGE", 5)
     url = reverse("tracker:negotiation_timeline", args=["iraq-us"])

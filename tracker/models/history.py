@@ -186,6 +186,13 @@ def _nth_newest_day(queryset, field: str, n: int):
     return Coalesce(Subquery(day), Value(datetime.date.min))
 
 
+def _oldest_day(queryset, field: str):
+    """The day ``field`` of the oldest record of ``queryset`` (``date.max`` when it has
+    none), as a subquery."""
+    day = queryset.order_by(field).values(field)[:1]
+    return Coalesce(Subquery(day), Value(datetime.date.max))
+
+
 def _timeline_of(
     negotiation_id: int,
     as_of: datetime.date | None,
@@ -203,14 +210,23 @@ def _timeline_of(
     them in Python, which is cheaper than the CASE expressions that order in SQL.
     """
     milestones, events, statements = _timeline_querysets(negotiation_id, as_of, since)
-    queryset = {"milestone": milestones, "event": events, "statement": statements}[kind]
+    of_kind = {"milestone": milestones, "event": events, "statement": statements}
     if newest is None or kind == "milestone":
-        return queryset
-    day = Greatest(
+        return of_kind[kind]
+    column = _DATE_OF[kind]
+    bounds = [
         _nth_newest_day(events, "occurred_on", newest),
         _nth_newest_day(statements, "stated_on", newest),
-    )
-    return queryset.filter(**{f"{_DATE_OF[kind]}__gte": day})
+    ]
+    queryset = of_kind[kind]
+    if since is not None:
+        # One lower bound for the index to start from: the database would take only
+        # one of "after since" and "from that day", and reading every record of a
+        # long period to test the other cost a talks comparison most of its time.
+        # The oldest record of the period stands for "after since".
+        bounds.append(_oldest_day(of_kind[kind], column))
+        queryset = _timeline_querysets(negotiation_id, as_of, None)[list(of_kind).index(kind)]
+    return queryset.filter(**{f"{column}__gte": Greatest(*bounds)})
 
 
 _timeline_rows = prepared(_timeline_of)

@@ -36,6 +36,34 @@ def test_a_missing_date_reads_date_unknown():
     assert "date unknown" in render("{% precise_date d %}", d=None)
 
 
+@pytest.mark.parametrize("format_string", ["j M Y", "j F Y", "Y-m-d", "D jS N Y"])
+def test_day_filter_writes_what_the_date_filter_writes(format_string):
+    days = [datetime.date(2024, 2, 7), datetime.date(1999, 12, 31), datetime.date(2024, 5, 1)]
+    for value in days:
+        for _ in range(2):  # written, then kept
+            assert render(f'{{{{ d|day:"{format_string}" }}}}', d=value) == render(
+                f'{{{{ d|date:"{format_string}" }}}}', d=value
+            )
+
+
+def test_day_filter_leaves_times_and_missing_days_to_the_date_filter():
+    moment = datetime.datetime(2024, 2, 7, 23, 30, tzinfo=datetime.UTC)
+    for value in (moment, None, ""):
+        day = render('{{ d|day:"j M Y H:i" }}', d=value)
+        assert day == render('{{ d|date:"j M Y H:i" }}', d=value)
+    assert render('{{ d|day:"j M Y" }}', d=moment) == "7 Feb 2024"
+
+
+def test_day_filter_names_months_in_the_active_language():
+    from django.utils import translation
+
+    value = datetime.date(2024, 2, 7)
+    assert render('{{ d|day:"j F Y" }}', d=value) == "7 February 2024"
+    with translation.override("fr"):
+        assert render('{{ d|day:"j F Y" }}', d=value) == "7 février 2024"
+    assert render('{{ d|day:"j F Y" }}', d=value) == "7 February 2024"
+
+
 @pytest.mark.django_db
 def test_citations_link_each_source_with_its_date_and_locator_in_order():
     statement = make_statement()

@@ -1,11 +1,14 @@
 """Template filters and tags for Parley's public pages."""
 
+import datetime
 import functools
 import html
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django_countries import countries
 
 from tracker.links import page_url
@@ -44,6 +47,21 @@ def format_html(template_string: str, *args) -> SafeString:
 def markdown_filter(text: str) -> SafeString:
     """Render editors' Markdown to sanitised HTML: ``{{ record.summary|markdown }}``."""
     return render_markdown(text or "")
+
+
+@register.filter(expects_localtime=True)
+def day(value, format_string: str) -> str:
+    """``|date`` for a day: the same text, written once per process for each day, format
+    and language. The talks page names its days a dozen times, and Django's filter
+    looks up the format on every call: ``{{ as_of|day:"j M Y" }}``."""
+    if type(value) is not datetime.date:
+        return date_filter(value, format_string)
+    return _day(value, format_string, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: datetime.date, format_string: str, language: str | None) -> str:
+    return date_filter(value, format_string)
 
 
 @register.filter

@@ -97,14 +97,6 @@ def query_with(context, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.simple_tag
-def stance_scale() -> list[tuple[str, str]]:
-    """The stance scale, supports to opposes then unclear: ``{% stance_scale as stances %}``."""
-    from tracker.models import Stance
-
-    return list(Stance.choices)
-
-
 # The three pieces below appear on every page, many times on some (a talks page
 # has hundreds of dates and citations), so they are built in Python rather than
 # with ``{% include %}``, which costs a template render each time.
@@ -650,6 +642,63 @@ def position_change_row(change, negotiation) -> SafeString:
         f"        <td>{position_summary(change.after)}{restated}</td>\n"
         "      </tr>\n    "
     )
+
+
+@register.simple_tag
+def position_change_rows(changes, negotiation) -> SafeString:
+    """``position_change_row`` for each of ``changes``:
+    ``{% position_change_rows changes negotiation %}``."""
+    return SafeString("".join([position_change_row(change, negotiation) for change in changes]))
+
+
+@register.simple_tag
+def matrix_head(topics, negotiation) -> SafeString:
+    """The matrix's head cells after "Actor": each topic linked, with its question.
+
+    ``{% matrix_head matrix.topics negotiation %}``.
+    """
+    slug = negotiation.slug
+    return SafeString(
+        "".join(
+            f'<th scope="col"><a href="{_escape(page_url("tracker:topic", slug, topic.slug))}">'
+            f'{_escape(topic.title)}</a><span class="matrix__question">{_escape(topic.question)}'
+            "</span></th>"
+            for topic in topics
+        )
+    )
+
+
+@register.simple_tag
+def key_figures(figures) -> SafeString:
+    """The talks' key figures, each with its value, date and sources.
+
+    ``{% key_figures key_figures %}``, each figure with ``public_citations``.
+    """
+    return SafeString(
+        "".join(
+            f'\n    <div class="key-figure" id="key-figure-{figure.pk}">\n'
+            f"      <dt>{_escape(figure.label)}</dt>\n"
+            f'      <dd class="key-figure__value">{_escape(figure.display_value())}</dd>\n'
+            f'      <dd class="key-figure__date">as of {precise_date(figure.as_of_display)}</dd>\n'
+            f"      <dd>{citations(figure.public_citations)}</dd>\n"
+            "    </div>\n  "
+            for figure in figures
+        )
+    )
+
+
+@functools.cache
+def _stance_legend() -> SafeString:
+    from tracker.models import Stance
+
+    badges = "".join(f"<li>{stance(value, label)}</li>" for value, label in Stance.choices)
+    return SafeString(f'<ul class="stance-legend" aria-label="Stance scale">\n{badges}\n</ul>\n')
+
+
+@register.simple_tag
+def stance_legend() -> SafeString:
+    """The stance scale, each stance's badge in order: ``{% stance_legend %}``."""
+    return _stance_legend()
 
 
 @register.simple_tag

@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from tests.factories import cite, make_position, make_source, make_statement
 from tracker.dates import PreciseDate, Precision
 from tracker.models import Citation
-from tracker.templatetags.parley import _first_words
+from tracker.templatetags.parley import _escape, _first_words
 
 
 def render(text: str, **context) -> str:
@@ -34,6 +34,17 @@ def test_a_week_known_at_the_latest_says_so_in_its_title():
 
 def test_a_missing_date_reads_date_unknown():
     assert "date unknown" in render("{% precise_date d %}", d=None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "plain words", "<script>alert('x')</script>", 'a "quote" & an ampersand', "&amp;", 42],
+)
+def test_tags_escape_as_django_escapes_and_leave_safe_html_as_is(value):
+    from django.utils.html import conditional_escape
+
+    assert _escape(value) == conditional_escape(value)
+    assert _escape(mark_safe(f"<b>{value}</b>")) == f"<b>{value}</b>"
 
 
 @pytest.mark.parametrize("format_string", ["j M Y", "j F Y", "Y-m-d", "D jS N Y"])

@@ -111,6 +111,35 @@ def test_talks_page_shows_summary_parties_and_key_figures_with_citations(client,
     assert "NPR, 8 Feb 2024" in figures and "paragraph 14" in figures
 
 
+def test_positions_evidence_is_their_published_statements_newest_first(talks):
+    from tracker.models.talks import attach_public_evidence
+
+    us, topic = talks["us"], talks["topic"]
+    draft = make_statement(
+        negotiation=talks["negotiation"], speaker=us, attribution="an unpublished source",
+        stated_on=datetime.date(2024, 2, 3), status=Status.DRAFT,
+    )  # fmt: skip
+    weekly = make_statement(
+        negotiation=talks["negotiation"], speaker=us, attribution="a weekly briefing",
+        stated_on=datetime.date(2024, 2, 5), stated_on_precision="week",
+    )  # fmt: skip
+    position = make_position(
+        us, topic, [talks["early"], draft, weekly], as_of=datetime.date(2024, 2, 8)
+    )
+    bare = make_position(talks["iraq"], topic, [], as_of=datetime.date(2024, 2, 8))
+    attach_public_evidence([position, bare])
+    shown = [
+        (e.pk, e.attribution, e.stated_on_display, e.get_absolute_url())
+        for e in position.public_evidence
+    ]
+    assert shown == [
+        (s.pk, s.attribution, s.stated_on_display, s.get_absolute_url())
+        for s in (weekly, talks["early"])
+    ]
+    assert shown[0][2].label() == "week of 5 Feb 2024"
+    assert bare.public_evidence == []
+
+
 def test_matrix_cell_links_the_current_stance_to_its_evidence(client, talks):
     html = client.get(talks["negotiation"].get_absolute_url()).content.decode()
     matrix = _matrix(html)

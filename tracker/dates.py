@@ -118,6 +118,14 @@ class PreciseDate:
 _interned_date = functools.lru_cache(maxsize=4096, typed=True)(PreciseDate)
 
 
+def stored_date(value, precision, part_of_day, on_or_before) -> PreciseDate | None:
+    """The ``PreciseDate`` of a record's four stored columns read as values (None when
+    it has no date), the one its ``…_display`` attribute gives."""
+    if value is None:
+        return None
+    return _interned_date(value, precision, part_of_day, on_or_before)
+
+
 class PreciseDateDescriptor:
     """Reads a model's four stored columns as one ``PreciseDate`` (or None)."""
 

@@ -101,6 +101,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, converting each query text's placeholders once. Its
+    # tests' database is Django's in-memory one, named as tools that look for
+    # Django's backend (pytest-django's parallel runs) expect.
+    DATABASES["default"]["ENGINE"] = "tracker.sqlite"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # WAL lets readers carry on while an editor saves; a busy timeout waits
     # for a writer instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {

@@ -88,6 +88,31 @@ def test_citations_link_each_source_with_its_date_and_locator_in_order():
     assert ">Reuters &lt;wire&gt;</a></cite>" in html
 
 
+@pytest.mark.django_db
+def test_pages_read_citations_oldest_source_first_and_undated_sources_last():
+    from tracker.views.common import attach_citations
+
+    statement, other, uncited = make_statement(), make_statement(), make_statement()
+    undated = cite(statement, make_source(outlet="Undated wire", published_on=None), "p. 2")
+    newer = cite(statement, make_source(outlet="Later", published_on=datetime.date(2024, 3, 1)))
+    older = cite(statement, make_source(outlet="Earlier", published_on=datetime.date(2024, 1, 2)))
+    same_day = cite(other, older.source, "annex")
+    cite(statement, make_source(outlet="Draft", status="draft"))
+    attach_citations(statement, [other, uncited])
+    shown = [
+        (c.pk, c.locator, c.source.pk, c.source.outlet, c.source.published_on_display)
+        for c in statement.public_citations
+    ]
+    assert shown == [
+        (c.pk, c.locator, c.source.pk, c.source.outlet, c.source.published_on_display)
+        for c in (older, newer, undated)
+    ]
+    assert [c.pk for c in other.public_citations] == [same_day.pk]
+    assert uncited.public_citations == []
+    html = render("{% citations c %}", c=statement.public_citations)
+    assert html == render("{% citations c %}", c=[older, newer, undated])
+
+
 def test_no_citation_says_no_public_source_is_cited():
     assert "No public source is cited for this yet." in render("{% citations c %}", c=[])
 

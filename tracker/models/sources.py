@@ -110,11 +110,6 @@ def citation_sort_key(published_on: datetime.date | None, source_id: int, pk: in
     return (published_on is None, published_on or datetime.date.min, source_id, pk)
 
 
-def citation_order(citation) -> tuple:
-    """``citation_sort_key`` of a ``Citation`` read with its source."""
-    return citation_sort_key(citation.source.published_on, citation.source_id, citation.pk)
-
-
 class Citation(QuickLoading):
     """A source behind one record, with where in the source to look."""
 

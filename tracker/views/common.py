@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tracker.dates import date_columns
+from tracker.dates import date_columns, stored_date
+from tracker.links import page_url
 from tracker.models import Citation, Correction, Status
-from tracker.models.sources import citation_order
+from tracker.models.sources import citation_sort_key
 from tracker.prepared import padded, prepared
 
 # Time travel reaches back to the first year any source could plausibly
@@ -203,31 +204,69 @@ def attach_targets(corrections: list[Correction], read: Callable[..., list]) -> 
 @prepared
 def _citations(*kinds) -> QuerySet:
     # What a page shows of a citation: the source's link, outlet and date, and the
-    # locator. Sorted in Python rather than in SQL, where Django's ORDER BY over a
-    # join costs more than the query; undated sources come last on every database.
-    # The cited record's model comes as a plain value: a content type per row cost
-    # more than the rest of the citation.
+    # locator, as rows after the cited record's model and id. Sorted in Python rather
+    # than in SQL, where Django's ORDER BY over a join costs more than the query.
     return (
         Citation.objects.public()
         .filter(records_of(kinds))
-        .select_related("source")
-        .annotate(record_model=F("content_type__model"))
-        .only("object_id", "locator", "source__outlet", *date_columns("source__published_on"))
         .order_by()
-    )
+        .values_list(
+            "content_type__model", "object_id", "id", "locator", "source_id", "source__outlet",
+            *date_columns("source__published_on"),
+        )
+    )  # fmt: skip
+
+
+class CitedSource:
+    """A cited source as pages show it: its address, outlet and date."""
+
+    __slots__ = ("outlet", "pk", "published_on_display")
+
+    def __init__(self, pk: int, outlet: str, published_on_display):
+        self.pk = pk
+        self.outlet = outlet
+        self.published_on_display = published_on_display
+
+    def get_absolute_url(self) -> str:
+        return page_url("tracker:source", self.pk)
+
+
+class Cited:
+    """A published source behind a record, as pages show it (the ``citations`` tag):
+    the source and where in it to look. Read as values: a talks page shows forty or
+    more, and two records each cost more than their query."""
+
+    __slots__ = ("locator", "pk", "source")
+
+    def __init__(self, pk: int, locator: str, source: CitedSource):
+        self.pk = pk
+        self.locator = locator
+        self.source = source
 
 
 def attach_citations(*groups) -> None:
     """Give every record in ``groups`` (records or lists of them) ``public_citations``,
-    oldest source first. One query for all of them, whatever their models."""
+    each a ``Cited``, oldest source first (undated sources last). One query for all
+    of them, whatever their models."""
     records = _records(groups)
     found: dict[tuple, list] = {}
-    for citation in _citations(*_kinds(records)) if records else ():
-        found.setdefault((citation.record_model, citation.object_id), []).append(citation)
-    for citations in found.values():
-        citations.sort(key=citation_order)
+    for model, object_id, pk, locator, source_id, outlet, *published in (
+        _citations.rows(*_kinds(records)) if records else ()
+    ):
+        order = citation_sort_key(published[0], source_id, pk)
+        cited = Cited(pk, locator, CitedSource(source_id, outlet, stored_date(*published)))
+        found.setdefault((model, object_id), []).append((order, cited))
     for record in records:
-        record.public_citations = found.get((record._meta.model_name, record.pk), [])
+        cited = found.get((record._meta.model_name, record.pk))
+        if cited is None:
+            record.public_citations = []
+        else:
+            cited.sort(key=_first)
+            record.public_citations = [citation for _, citation in cited]
+
+
+def _first(pair: tuple):
+    return pair[0]
 
 
 def public_records(model_name: str) -> QuerySet:

@@ -40,6 +40,14 @@ def test_page_url_percent_encodes_what_a_path_cannot_hold():
     assert page_url("tracker:actor", "a b?c") == "/actors/a%20b%3Fc/"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["plain-name_9.json", "a.b~c", "x!$&'()*+,;=:@y", "ça-va", "a%20b", "#frag", "a\nb", "日本"],
+)
+def test_page_url_quotes_every_argument_as_reverse_does(name):
+    assert page_url("tracker:download", name) == reverse("tracker:download", args=[name])
+
+
 def _serve(path: str, script_name: str) -> str:
     """The page at ``path`` through Django's WSGI handler, as gunicorn calls it, for a site
     served under ``script_name``. (Like the test client, it keeps the test's connection.)"""

@@ -14,6 +14,7 @@ the handler has set it, and ``request_finished`` forgets it. Outside a request
 """
 
 import contextvars
+import re
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -25,6 +26,8 @@ from django.urls import get_script_prefix, reverse
 _MARKER = 987_654_321_000
 # What reverse() leaves unquoted in a path (RFC 3986 sub-delimiters, "/~:@").
 _SAFE = "!$&'()*+,;=/~:@"
+# What quote() leaves as it is with those: ASCII letters, digits and "_.-~", and _SAFE.
+_UNQUOTED = re.compile(r"[\w.~!$&'()*+,;=/:@-]*", re.ASCII)
 
 _request_prefix: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "parley_script_prefix", default=None
@@ -59,8 +62,12 @@ def _pieces_of(key: tuple[str, int, str]) -> tuple[str, ...]:
 
 
 def _part(arg) -> str:
-    # A number (a primary key) needs no quoting; quote() is most of the cost.
-    return str(arg) if type(arg) is int else quote(str(arg), safe=_SAFE)
+    # A number (a primary key) needs no quoting, nor a slug that quote() would leave as it
+    # is; quote() is most of the cost.
+    if type(arg) is int:
+        return str(arg)
+    text = str(arg)
+    return text if _UNQUOTED.fullmatch(text) else quote(text, safe=_SAFE)
 
 
 def _key(name: str, arity: int) -> tuple[str, int, str]:

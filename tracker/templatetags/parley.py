@@ -233,7 +233,7 @@ def statement_card(statement) -> SafeString:
 def _first_words(text: str, n: int) -> str:
     """``Truncator(text).words(n, truncate=" …")`` without its lazy wrapper: the first ``n``
     words, spaces made single, and " …" when words were left out."""
-    words = str(text).split()
+    words = str(text).split(None, n)  # the first n words, then the rest unsplit
     if len(words) <= n:
         return " ".join(words)
     kept = " ".join(words[:n])
@@ -331,10 +331,10 @@ _INFERRED = mark_safe(
 )
 
 
-def _evidence_link(statement) -> SafeString:
-    """A link to a statement a position rests on: "attribution, date"."""
+def _evidence_link(statement) -> str:
+    """A link to a statement a position rests on: "attribution, date" (safe HTML)."""
     said = statement.stated_on_display
-    return SafeString(
+    return (
         f'<a href="{_escape(statement.get_absolute_url())}">{_escape(statement.attribution)}, '
         f"{_escape(_label(said)) if said else ''}</a>"
     )
@@ -608,10 +608,10 @@ def position_summary(position) -> SafeString:
         return _NO_POSITION
     evidence = ""
     if position.public_evidence:
-        links = "; ".join(_evidence_link(statement) for statement in position.public_evidence)
+        links = "; ".join([_evidence_link(statement) for statement in position.public_evidence])
         evidence = f'<p class="cell-meta">Evidence: {links}</p>'
-    badge = stance(position.stance, choice_label(position, "stance"))
-    dated = precise_date(position.as_of_display)
+    badge = _stance_badge(position.stance, choice_label(position, "stance"))
+    dated = _precise_date(position.as_of_display)
     return SafeString(f'{badge}\n<p class="cell-meta">Dated {dated}</p>\n{evidence}')
 
 

@@ -733,7 +733,7 @@ def parties(participations) -> SafeString:
 @register.simple_tag
 def matrix_cells(row) -> SafeString:
     """A matrix row's cells, one ``<td>`` per topic: ``{% matrix_cells row %}``."""
-    return SafeString("".join(f"<td>{position_cell(position)}</td>" for position in row.cells))
+    return SafeString("".join([f"<td>{_position_cell(position)}</td>" for position in row.cells]))
 
 
 @register.simple_tag
@@ -742,10 +742,15 @@ def position_cell(position) -> SafeString:
 
     ``{% position_cell position %}``; ``position`` may be None (no position).
     """
+    return SafeString(_position_cell(position))
+
+
+def _position_cell(position) -> str:
+    """``position_cell``'s HTML, safe, as a plain string (a matrix has a hundred)."""
     if position is None:
         return _NO_CELL
     evidence = position.public_evidence
-    badge = stance(position.stance, choice_label(position, "stance"))
+    badge = _stance_badge(position.stance, choice_label(position, "stance"))
     if evidence:
         first = evidence[0]
         said = first.stated_on_display
@@ -757,17 +762,20 @@ def position_cell(position) -> SafeString:
     inferred = _INFERRED if position.basis == "inferred" else ""
     meta = (
         '<span class="cell-meta"><span class="visually-hidden">Position dated </span>'
-        f"{precise_date(position.as_of_display)}{inferred}</span>"
+        f"{_precise_date(position.as_of_display)}{inferred}</span>"
     )
     more = ""
     if len(evidence) > 1:
         links = "".join(
-            f'<a href="{_escape(statement.get_absolute_url())}">[{number}]'
-            f'<span class="visually-hidden"> evidence: {_escape(statement.attribution)}</span></a> '
-            for number, statement in enumerate(evidence[1:], start=2)
+            [
+                f'<a href="{_escape(statement.get_absolute_url())}">[{number}]'
+                f'<span class="visually-hidden"> evidence: {_escape(statement.attribution)}'
+                "</span></a> "
+                for number, statement in enumerate(evidence[1:], start=2)
+            ]
         )
         more = f'<span class="cell-more">also {links}</span>'
-    return SafeString(f"{badge}\n{meta}\n{more}")
+    return f"{badge}\n{meta}\n{more}"
 
 
 # Addresses in templates. ``{% url %}`` reverses its route on every use, about 25 µs

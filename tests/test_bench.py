@@ -102,3 +102,46 @@ def test_bench_refuses_an_empty_database(tmp_path):
     assert done.returncode != 0
     assert "generate_data" in done.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+def test_cold_requests_go_in_rounds_over_every_kind_each_url_once(monkeypatch):
+    # A slow spell of a shared machine then falls on every kind and on the baseline,
+    # not on the one kind being measured.
+    from tracker.bench import runner
+
+    asked: list[str] = []
+
+    class FakeServer:
+        port = 0
+
+        def __init__(self, **options):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+    def fake_fetch(port, url, headers=None):
+        asked.append(url)
+        return 200, 1.0, {}
+
+    monkeypatch.setattr(runner, "Server", FakeServer)
+    monkeypatch.setattr(runner, "fetch", fake_fetch)
+    kinds = [
+        runner.PageKind("a", [f"/a/{n}" for n in range(8)]),
+        runner.PageKind("b", [f"/b/{n}" for n in range(3)]),
+    ]
+    results = runner.Results(statements=0, kinds=kinds)
+    runner.measure_cold(results, budget=60, log=lambda line: None)
+
+    pages = [url for url in asked if url.startswith(("/a/", "/b/"))]
+    assert sorted(pages) == sorted(kinds[0].urls + kinds[1].urls)  # each once
+    assert pages[:4] == ["/a/0", "/a/4", "/b/0", "/a/1"]  # round by round
+    assert len(kinds[0].cold) == 8 and len(kinds[1].cold) == 3
+    # Baseline samples before the first kind and within every round.
+    first_page = asked.index("/a/0")
+    assert asked[:first_page].count(runner.BASELINE) >= 50
+    last_round = asked.index("/a/3")
+    assert runner.BASELINE in asked[asked.index("/a/2") + 1 : last_round]

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django_countries import countries
 
+from tracker.dates import DATES_KEPT
 from tracker.links import page_url
 from tracker.models import STANCE_SCORES
 from tracker.text import markdown_excerpt, render_markdown
@@ -125,7 +126,7 @@ def precise_date(date) -> SafeString:
 # A page shows a few dozen to a few hundred dates, and the same days recur from page
 # to page: each date's HTML and label are pure functions of the date, built once per
 # process (about 8 µs each, most of a small tag).
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=DATES_KEPT)
 def _precise_date(date) -> SafeString:
     if not date:
         return mark_safe('<span class="precise-date precise-date--unknown">date unknown</span>')
@@ -143,7 +144,7 @@ def _precise_date(date) -> SafeString:
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=DATES_KEPT)
 def _label(date) -> str:
     """``date.label()``, built once per process for each date (see ``_precise_date``)."""
     return date.label()

@@ -225,7 +225,8 @@ def _timeline_of(
         # long period to test the other cost a talks comparison most of its time.
         # The oldest record of the period stands for "after since".
         bounds.append(_oldest_day(of_kind[kind], column))
-        queryset = _timeline_querysets(negotiation_id, as_of, None)[list(of_kind).index(kind)]
+        _, events, statements = _timeline_querysets(negotiation_id, as_of, None)
+        queryset = {"event": events, "statement": statements}[kind]
     return queryset.filter(**{f"{column}__gte": Greatest(*bounds)})
 
 

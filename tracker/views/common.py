@@ -3,6 +3,7 @@
 import datetime
 import re
 from collections.abc import Callable
+from operator import itemgetter
 
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -256,17 +257,12 @@ def attach_citations(*groups) -> None:
         order = citation_sort_key(published[0], source_id, pk)
         cited = Cited(pk, locator, CitedSource(source_id, outlet, stored_date(*published)))
         found.setdefault((model, object_id), []).append((order, cited))
+    in_order = {
+        key: [cited for _, cited in sorted(pairs, key=itemgetter(0))]
+        for key, pairs in found.items()
+    }
     for record in records:
-        cited = found.get((record._meta.model_name, record.pk))
-        if cited is None:
-            record.public_citations = []
-        else:
-            cited.sort(key=_first)
-            record.public_citations = [citation for _, citation in cited]
-
-
-def _first(pair: tuple):
-    return pair[0]
+        record.public_citations = in_order.get((record._meta.model_name, record.pk), [])
 
 
 def public_records(model_name: str) -> QuerySet:

@@ -140,6 +140,19 @@ def test_positions_evidence_is_their_published_statements_newest_first(talks):
     assert bare.public_evidence == []
 
 
+def test_positions_resting_on_one_statement_share_its_evidence(talks):
+    from tracker.models.talks import attach_public_evidence
+
+    us, iraq, topic = talks["us"], talks["iraq"], talks["topic"]
+    ours = make_position(us, topic, [talks["early"]], as_of=datetime.date(2024, 2, 8))
+    theirs = make_position(iraq, topic, [talks["early"]], as_of=datetime.date(2024, 2, 8))
+    attach_public_evidence([ours, theirs])
+    [evidence] = ours.public_evidence
+    assert theirs.public_evidence == [evidence]
+    assert theirs.public_evidence[0] is evidence
+    assert (evidence.pk, evidence.attribution) == (talks["early"].pk, talks["early"].attribution)
+
+
 def test_matrix_cell_links_the_current_stance_to_its_evidence(client, talks):
     html = client.get(talks["negotiation"].get_absolute_url()).content.decode()
     matrix = _matrix(html)

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from tests.factories import cite, make_position, make_source, make_statement
 from tracker.dates import PreciseDate, Precision
 from tracker.models import Citation
+from tracker.models.talks import attach_public_evidence
 from tracker.templatetags.parley import _escape, _first_words
 
 
@@ -141,7 +142,7 @@ def test_a_matrix_cell_links_the_newest_evidence_and_numbers_the_rest():
     newer = make_statement(attribution="a <spokesperson>", stated_on=datetime.date(2024, 2, 3))
     older = make_statement(attribution="a minister", stated_on=datetime.date(2024, 1, 3))
     position = make_position(evidence=[newer, older], basis="inferred")
-    position.public_evidence = [newer, older]
+    attach_public_evidence([position])
     html = render("{% position_cell p %}", p=position)
     assert html.startswith(f'<a class="cell-link" href="/statements/{newer.pk}/">')
     assert "— evidence: a &lt;spokesperson&gt;, 3 Feb 2024</span></a>" in html
@@ -259,7 +260,7 @@ def test_a_change_entry_links_its_record_and_marks_a_retracted_one():
 def test_a_topic_position_row_shows_stance_summary_evidence_and_sources():
     evidence = make_statement(attribution="a <minister>")
     position = make_position(evidence=[evidence], summary="Wants a *timetable*.")
-    position.public_evidence = [evidence]
+    attach_public_evidence([position])
     position.public_citations = []
     html = render("{% topic_position_row p %}", p=position)
     assert f'<tr id="position-{position.pk}">' in html
@@ -419,9 +420,10 @@ def test_lists_of_cards_are_the_cards_in_turn_or_a_paragraph_saying_there_are_no
 
 @pytest.mark.django_db
 def test_a_position_summary_gives_stance_date_and_each_piece_of_evidence():
-    first, second = make_statement(attribution="a <minister>"), make_statement()
+    first = make_statement(attribution="a <minister>", stated_on=datetime.date(2024, 3, 1))
+    second = make_statement()
     position = make_position(evidence=[first, second], stance="supports")
-    position.public_evidence = [first, second]
+    attach_public_evidence([position])
     html = render("{% position_summary p %}", p=position)
     assert html.startswith('<span class="stance stance--supports">')
     assert '<p class="cell-meta">Dated <time' in html

@@ -308,14 +308,17 @@ class PositionQuerySet(PublishableQuerySet):
 class Evidence:
     """A published statement a position rests on, as pages show it: its address, its
     attribution and when it was said. Read as values: a talks page shows a hundred
-    or more, and a record each cost more than their query."""
+    or more, and a record each cost more than their query. A page's positions share
+    one for each statement; ``html`` keeps its escaped address and attribution once
+    a tag has made them (a comparison shows most evidence twice)."""
 
-    __slots__ = ("attribution", "pk", "stated_on_display")
+    __slots__ = ("attribution", "html", "pk", "stated_on_display")
 
     def __init__(self, pk: int, attribution: str, stated_on_display):
         self.pk = pk
         self.attribution = attribution
         self.stated_on_display = stated_on_display
+        self.html = None
 
     def get_absolute_url(self) -> str:
         return page_url("tracker:statement", self.pk)
@@ -323,13 +326,17 @@ class Evidence:
 
 def attach_public_evidence(positions: list) -> list:
     """Give each of ``positions`` ``public_evidence``: its published statements, newest
-    first, as ``Evidence``. One query. Returns ``positions``."""
+    first, as ``Evidence`` (one for each statement, whichever positions rest on it).
+    One query. Returns ``positions``."""
     by_id = {position.pk: position for position in positions}
     for position in positions:
         position.public_evidence = []
     if by_id:
+        shared: dict[int, Evidence] = {}
         for position_id, pk, attribution, *said in _public_evidence.rows(padded(by_id)):
-            evidence = Evidence(pk, attribution, stored_date(*said))
+            evidence = shared.get(pk)
+            if evidence is None:
+                evidence = shared[pk] = Evidence(pk, attribution, stored_date(*said))
             by_id[position_id].public_evidence.append(evidence)
     return positions
 

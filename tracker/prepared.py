@@ -99,7 +99,14 @@ def _window(args: Sequence) -> slice | None:
 class _Prepared:
     """One compiled query: the queryset built with markers, its SQL and where each value goes."""
 
-    def __init__(self, build: Callable[..., QuerySet], args: Sequence, options: dict):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        args: Sequence,
+        options: dict,
+        plan_per_call: bool = False,
+    ):
+        self.plan_per_call = plan_per_call
         slot = iter(range(1_000_000))
         markers: list = []
 
@@ -235,7 +242,10 @@ class _Prepared:
     def _fetch(self, params: tuple) -> list:
         """The SQL's rows for ``params``, each column converted as Django converts it."""
         compiler = self.compiler
-        with connections[self.alias].cursor() as cursor:
+        connection = connections[self.alias]
+        # On PostgreSQL the server prepares the query (see tracker.postgresql).
+        prepares = not self.plan_per_call and hasattr(connection, "prepared_cursor")
+        with connection.prepared_cursor() if prepares else connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if compiler.has_extra_select:  # columns the ORDER BY needs, not the query's own
@@ -244,7 +254,6 @@ class _Prepared:
             return rows
         # What ``SQLCompiler.apply_converters`` does, with this thread's connection, and
         # without copying the compiler to hand it that connection (0.1 ms a copy).
-        connection = connections[self.alias]
         converters = list(self.converters.items())
         converted = []
         for row in map(list, rows):
@@ -299,11 +308,22 @@ def padded(ids, at_least: int = 1) -> list[int]:
     return ids + ids[-1:] * (size - len(ids))
 
 
-def prepared(build: Callable[..., QuerySet]) -> Callable[..., list]:
+def prepared(
+    build: Callable[..., QuerySet] | None = None, *, plan_per_call: bool = False
+) -> Callable[..., list]:
     """Decorate a function that builds a queryset from its arguments: calls return the
     queryset's results as a list, building and compiling its SQL once per argument shape
     (the types of the positional arguments, the lengths of lists, which are None, and
-    the keyword arguments' values), for up to ``MAX_SHAPES``."""
+    the keyword arguments' values), for up to ``MAX_SHAPES``.
+
+    On PostgreSQL the server prepares the query too, once per connection, and may
+    keep one generic plan for every call (see ``tracker.postgresql``). A query whose
+    best plan depends on its values (a range of dates over talks of very different
+    sizes, ids of several kinds of record at once) says ``@prepared(plan_per_call=True)``:
+    it is planned for each call's values, as Django's queries are.
+    """
+    if build is None:
+        return functools.partial(prepared, plan_per_call=plan_per_call)
     compiled: dict[tuple, _Prepared] = {}
 
     def entry_for(args: tuple, options: dict) -> _Prepared:
@@ -312,7 +332,7 @@ def prepared(build: Callable[..., QuerySet]) -> Callable[..., list]:
         if entry is None:
             if len(compiled) >= MAX_SHAPES:
                 del compiled[next(iter(compiled))]
-            entry = compiled[key] = _Prepared(build, args, options)
+            entry = compiled[key] = _Prepared(build, args, options, plan_per_call)
         return entry
 
     @functools.wraps(build)

@@ -116,6 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Keep each worker's connection: opening one (and switching it to WAL) costs
     # more than most pages, and closing the last one checkpoints the WAL to disk.
     DATABASES["default"]["CONN_MAX_AGE"] = None
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend, whose prepared queries the server prepares too.
+    DATABASES["default"]["ENGINE"] = "tracker.postgresql"
 
 # The cache behind tracker.caching: Redis when REDIS_URL is set (shared by every
 # worker and server), otherwise each process's own memory. Public pages are kept

@@ -154,7 +154,7 @@ def records_of(kinds: tuple) -> Q:
     return condition
 
 
-@prepared
+@prepared(plan_per_call=True)
 def _corrections(*kinds) -> QuerySet:
     return (
         Correction.objects.public()
@@ -202,7 +202,7 @@ def attach_targets(corrections: list[Correction], read: Callable[..., list]) -> 
         correction.target = found.get((model, correction.object_id))
 
 
-@prepared
+@prepared(plan_per_call=True)
 def _citations(*kinds) -> QuerySet:
     # What a page shows of a citation: the source's link, outlet and date, and the
     # locator, as rows after the cited record's model and id. Sorted in Python rather

@@ -317,7 +317,7 @@ def _topic_positions_only(pk: int) -> QuerySet:
     )
 
 
-@prepared
+@prepared(plan_per_call=True)
 def _topic_statements(pk: int) -> QuerySet:
     return (
         Statement.objects.public()

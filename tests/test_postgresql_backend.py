@@ -1,0 +1,75 @@
+"""Parley's PostgreSQL backend: Django's own, with prepared queries prepared on the server.
+
+The suite runs on SQLite unless DATABASE_URL names PostgreSQL (CI runs both); on
+SQLite these tests check that prepared queries go through Django's cursors instead.
+"""
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_actor, make_statement
+from tests.test_settings import production_env, run
+from tracker.models import Statement
+from tracker.prepared import prepared
+
+
+def test_settings_select_parleys_backend_for_a_postgresql_database(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL="postgres://parley@db.example/parley")
+    show = (
+        "import json, django; from django.db import connection; django.setup(); "
+        "print(json.dumps([connection.settings_dict['ENGINE'], connection.vendor]))"
+    )
+    result = run(["-c", show], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["tracker.postgresql", "postgresql"]
+
+
+def _server_statements() -> list[str]:
+    """The texts of the statements prepared on this connection's server session."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return [text for (text,) in cursor.fetchall()]
+
+
+def _said_by(speaker_id: int):
+    return Statement.objects.public().filter(speaker=speaker_id).order_by("id")
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_is_prepared_on_the_server_once_whatever_its_numbers():
+    said_by = prepared(_said_by)
+    planned = prepared(_said_by, plan_per_call=True)
+    actors = [make_actor(), make_actor()]
+    for actor in actors:
+        make_statement(speaker=actor)
+    # Numbers past 32,767 and 2,147,483,647 are other integer types to psycopg; as
+    # bigints they run the same statement.
+    ids = [actor.pk for actor in actors] + [40_000, 3_000_000_000]
+    with CaptureQueriesContext(connection) as queries:
+        for pk in ids:
+            assert [s.speaker_id for s in said_by(pk)] == ([pk] if pk < 40_000 else [])
+            assert [s.speaker_id for s in planned(pk)] == ([pk] if pk < 40_000 else [])
+    assert len(queries) == 2 * len(ids)  # counted as Django counts its own
+    by_speaker = [text for text in _server_statements() if '"speaker_id" = $' in text]
+    if connection.vendor == "postgresql":
+        assert len(by_speaker) == 1  # once, its number a bigint; the other never
+    else:
+        assert by_speaker == []
+
+
+@pytest.mark.django_db
+def test_a_query_planned_per_call_is_not_prepared_on_the_server():
+    @prepared(plan_per_call=True)
+    def said_since(day: datetime.date):
+        return Statement.objects.public().filter(stated_on__gte=day).order_by("id")
+
+    statement = make_statement(stated_on=datetime.date(2024, 3, 1))
+    assert said_since(datetime.date(2024, 2, 1)) == [statement]
+    assert said_since(datetime.date(2024, 4, 1)) == []
+    assert not any("stated_on" in text for text in _server_statements())

@@ -1,0 +1,65 @@
+"""Django's PostgreSQL backend, with cursors whose queries the server prepares.
+
+PostgreSQL parses and plans each query Django sends: for the short queries of a
+public page, planning takes longer than running them (0.1–1.2 ms a query, most
+of a talks page's time in the database). ``tracker.prepared`` runs the same few
+hundred query texts over and over; through ``prepared_cursor`` the server
+prepares each once per connection, and after five runs keeps one generic plan
+when it costs no more than planning for each call's values (``plan_cache_mode``,
+left at ``auto``). Django's own cursors are as Django makes them: bound on the
+client, never prepared. Settings select this backend for PostgreSQL databases
+(``ENGINE: tracker.postgresql``).
+
+A pooler in front of PostgreSQL must keep prepared statements per client
+connection (PgBouncer from 1.21 with ``max_prepared_statements``, or session
+pooling).
+"""
+
+import psycopg
+from django.db.backends.postgresql import base
+from psycopg.types.numeric import Int8BinaryDumper
+
+# Statements each connection keeps prepared, the oldest deallocated past this; Parley's
+# pages run some three hundred texts.
+PREPARED_PER_CONNECTION = 1024
+# psycopg prepares a query run this many times; only ``prepared_cursor`` asks it to (at
+# the first run), and Django's cursors, which bind on the client, never prepare.
+_ONLY_WHEN_ASKED = 2**31
+
+
+class PreparingCursor(base.CursorMixin, psycopg.Cursor):
+    """Server-side binding, each query prepared on its connection at its first run. Every
+    integer goes as a bigint, so that one text is one statement whatever its numbers
+    (psycopg types each by its size: ids of 30,000 and 40,000 would make two)."""
+
+    def __init__(self, connection, **kwargs):
+        super().__init__(connection, **kwargs)
+        self.adapters.register_dumper(int, _BigintDumper)
+
+    def execute(self, query, params=None, *, prepare=True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+class _BigintDumper(Int8BinaryDumper):
+    pass
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if connection.prepare_threshold is None:  # Django's default: nothing prepared
+            connection.prepare_threshold = _ONLY_WHEN_ASKED
+        connection.prepared_max = PREPARED_PER_CONNECTION
+        return connection
+
+    def prepared_cursor(self):
+        """A cursor as ``cursor()`` gives (wrapped alike: counted, logged, its errors
+        Django's), whose queries the server prepares."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            cursor = PreparingCursor(self.connection)
+            tzloader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
+            if self.timezone != tzloader.timezone:
+                base.register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)

@@ -409,8 +409,10 @@ def position_matrix(
         if position.actor_id not in seen:
             seen.add(position.actor_id)
             rows.append(MatrixRow(actor=position.actor, role=""))
+    topic_ids = [topic.pk for topic in topics]
     for row in rows:
-        row.cells = [current.get((row.actor.pk, topic.pk)) for topic in topics]
+        actor_id = row.actor.pk
+        row.cells = [current.get((actor_id, topic_id)) for topic_id in topic_ids]
     return PositionMatrix(day=day, topics=list(topics), rows=rows)
 
 

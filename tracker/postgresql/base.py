@@ -34,14 +34,10 @@ class PreparingCursor(base.CursorMixin, psycopg.Cursor):
 
     def __init__(self, connection, **kwargs):
         super().__init__(connection, **kwargs)
-        self.adapters.register_dumper(int, _BigintDumper)
+        self.adapters.register_dumper(int, Int8BinaryDumper)
 
     def execute(self, query, params=None, *, prepare=True, binary=None):
         return super().execute(query, params, prepare=prepare, binary=binary)
-
-
-class _BigintDumper(Int8BinaryDumper):
-    pass
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -319,7 +319,7 @@ def prepared(
     On PostgreSQL the server prepares the query too, once per connection, and may
     keep one generic plan for every call (see ``tracker.postgresql``). A query whose
     best plan depends on its values (a range of dates over talks of very different
-    sizes, ids of several kinds of record at once) says ``@prepared(plan_per_call=True)``:
+    sizes, the newest of a topic's statements) says ``@prepared(plan_per_call=True)``:
     it is planned for each call's values, as Django's queries are.
     """
     if build is None:

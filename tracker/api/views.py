@@ -205,7 +205,7 @@ _CITATION_COLUMNS = [
 ]
 
 
-@prepared(plan_per_call=True)
+@prepared
 def _citations_of(*groups) -> QuerySet:
     """Each published citation of the records in ``groups``, as its record, id and columns.
 

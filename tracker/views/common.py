@@ -5,9 +5,10 @@ import re
 from collections.abc import Callable
 from operator import itemgetter
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -143,18 +144,18 @@ def records_of(kinds: tuple) -> Q:
     """The records named by ``kinds`` (see ``_kinds``), through a citation's or
     correction's content type and object id.
 
-    Filters on the content type's name through a join rather than its id, so the
-    query count never depends on ContentType's cache.
+    Finds the content type by its name in a subquery rather than by its id, so the
+    query count never depends on ContentType's cache; and not through a join, for
+    which PostgreSQL's generic plan scanned every citation of a content type.
     """
     condition = Q()
     for model_name, pks in zip(kinds[::2], kinds[1::2], strict=True):
-        condition |= Q(
-            content_type__app_label="tracker", content_type__model=model_name, object_id__in=pks
-        )
+        content_type = ContentType.objects.filter(app_label="tracker", model=model_name)
+        condition |= Q(content_type=Subquery(content_type.values("pk")), object_id__in=pks)
     return condition
 
 
-@prepared(plan_per_call=True)
+@prepared
 def _corrections(*kinds) -> QuerySet:
     return (
         Correction.objects.public()
@@ -202,7 +203,7 @@ def attach_targets(corrections: list[Correction], read: Callable[..., list]) -> 
         correction.target = found.get((model, correction.object_id))
 
 
-@prepared(plan_per_call=True)
+@prepared
 def _citations(*kinds) -> QuerySet:
     # What a page shows of a citation: the source's link, outlet and date, and the
     # locator, as rows after the cited record's model and id. Sorted in Python rather

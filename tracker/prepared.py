@@ -63,8 +63,10 @@ def _shape(value) -> object:
         raise TypeError(f"A prepared query cannot take {value!r}: it changes the SQL.")
     if isinstance(value, int | str | datetime.date) and not isinstance(value, datetime.datetime):
         return type(value)
-    if isinstance(value, list | tuple) and all(
-        isinstance(item, int) and not isinstance(item, bool) for item in value
+    if isinstance(value, list | tuple) and (
+        # Plain ints, as ids are, told at C speed; other ints but bools, one by one.
+        set(map(type, value)) <= {int}
+        or all(isinstance(item, int) and not isinstance(item, bool) for item in value)
     ):
         return ("ints", len(value))
     if (

@@ -5,27 +5,20 @@ SQLite these tests check that prepared queries go through Django's cursors inste
 """
 
 import datetime
-import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_actor, make_statement
-from tests.test_settings import production_env, run
+from tests.test_settings import backend_in, production_env
 from tracker.models import Statement
 from tracker.prepared import prepared
 
 
 def test_settings_select_parleys_backend_for_a_postgresql_database(tmp_path):
     env = production_env(tmp_path, DATABASE_URL="postgres://parley@db.example/parley")
-    show = (
-        "import json, django; from django.db import connection; django.setup(); "
-        "print(json.dumps([connection.settings_dict['ENGINE'], connection.vendor]))"
-    )
-    result = run(["-c", show], env)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["tracker.postgresql", "postgresql"]
+    assert backend_in(env) == ["tracker.postgresql", "postgresql"]
 
 
 def _server_statements() -> list[str]:

@@ -55,6 +55,17 @@ def settings_in(env: dict[str, str]) -> dict:
     return json.loads(result.stdout)
 
 
+def backend_in(env: dict[str, str]) -> list[str]:
+    """The database backend (ENGINE) and vendor a production process sets up."""
+    show = (
+        "import json, django; from django.db import connection; django.setup(); "
+        "print(json.dumps([connection.settings_dict['ENGINE'], connection.vendor]))"
+    )
+    result = run(["-c", show], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def without(env: dict[str, str], name: str) -> dict[str, str]:
     return {k: v for k, v in env.items() if k != name}
 

@@ -4,7 +4,6 @@ The conversion is tested on its own SQLite connection, so these tests run whiche
 database the suite uses.
 """
 
-import json
 import sqlite3
 
 import pytest
@@ -12,7 +11,7 @@ from django.db import connection
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper as DjangoCursor
 
 from tests.factories import make_actor
-from tests.test_settings import production_env, run
+from tests.test_settings import backend_in, production_env
 from tracker.models import Actor
 from tracker.sqlite.base import SQLiteCursorWrapper, _qmark
 
@@ -42,14 +41,7 @@ def test_queries_run_through_the_cursor_with_literal_and_named_placeholders():
 
 
 def test_settings_select_parleys_backend_for_a_sqlite_database(tmp_path):
-    env = production_env(tmp_path)
-    show = (
-        "import json, django; from django.db import connection; django.setup(); "
-        "print(json.dumps([connection.settings_dict['ENGINE'], connection.vendor]))"
-    )
-    result = run(["-c", show], env)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["tracker.sqlite", "sqlite"]
+    assert backend_in(production_env(tmp_path)) == ["tracker.sqlite", "sqlite"]
 
 
 @pytest.mark.django_db

@@ -309,8 +309,8 @@ class Evidence:
     """A published statement a position rests on, as pages show it: its address, its
     attribution and when it was said. Read as values: a talks page shows a hundred
     or more, and a record each cost more than their query. A page's positions share
-    one for each statement; ``html`` keeps its escaped address and attribution once
-    a tag has made them (a comparison shows most evidence twice)."""
+    one for each statement; ``html`` keeps its escaped address, attribution and date
+    once a tag has made them (a comparison shows most evidence twice)."""
 
     __slots__ = ("attribution", "html", "pk", "stated_on_display")
 

@@ -19,8 +19,8 @@ import psycopg
 from django.db.backends.postgresql import base
 from psycopg.types.numeric import Int8BinaryDumper
 
-# Statements each connection keeps prepared, the oldest deallocated past this; Parley's
-# pages run some three hundred texts.
+# Statements each connection keeps prepared, the oldest deallocated past this; a run
+# over every public page kind (up to 100 URLs each) prepared 158.
 PREPARED_PER_CONNECTION = 1024
 # psycopg prepares a query run this many times; only ``prepared_cursor`` asks it to (at
 # the first run), and Django's cursors, which bind on the client, never prepare.

@@ -249,12 +249,8 @@ def read_citations(records: list) -> None:
         found[content_type_id, object_id].append((order, citation))
     for model, content_type_id in content_types.items():
         for record in by_model[model]:
-            cited = sorted(found.get((content_type_id, record.pk), ()), key=_first)
+            cited = sorted(found.get((content_type_id, record.pk), ()), key=operator.itemgetter(0))
             record.public_citations = [citation for _, citation in cited]
-
-
-def _first(pair: tuple):
-    return pair[0]
 
 
 class _RowCount(Func):

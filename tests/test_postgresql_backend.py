@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_actor, make_statement
 from tests.test_settings import backend_in, production_env
-from tracker.models import Statement
+from tracker.models import Statement, Status
 from tracker.prepared import prepared
 
 
@@ -66,3 +66,39 @@ def test_a_query_planned_per_call_is_not_prepared_on_the_server():
     assert said_since(datetime.date(2024, 2, 1)) == [statement]
     assert said_since(datetime.date(2024, 4, 1)) == []
     assert not any("stated_on" in text for text in _server_statements())
+
+
+def _server_plans() -> dict[str, tuple[int, int]]:
+    """Each statement prepared on this connection's server session: its generic and
+    custom plans so far."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE NOT from_sql"
+        )
+        return {text: (generic, custom) for text, generic, custom in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_a_prepared_querys_constants_are_written_into_its_text_and_its_arguments_stay_parameters():
+    @prepared
+    def quoting(speaker_id: int):
+        # Two constants (the status and the pattern, with a percent sign) and an argument.
+        return Statement.objects.public().filter(speaker=speaker_id, text__contains="50%")
+
+    actor = make_actor()
+    found = make_statement(speaker=actor, text="A rise of 50% was agreed.")
+    make_statement(speaker=actor, text="A rise of 50 points was agreed.")
+    make_statement(speaker=actor, text="A rise of 50% was refused.", status=Status.DRAFT)
+    for _ in range(3):
+        assert quoting(actor.pk) == [found]
+    assert quoting(actor.pk + 1000) == []
+    if connection.vendor == "postgresql":
+        [(text, (generic, custom))] = [
+            (text, plans) for text, plans in _server_plans().items() if "50" in text
+        ]
+        # The pattern as an escaped literal, its percent signs as they are.
+        assert "= 'published'" in text and "LIKE  E'%50\\\\%%'" in text
+        assert '"speaker_id" = $1' in text and "$2" not in text
+        # Planned once, for any speaker, from the first call.
+        assert (generic, custom) == (4, 0)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import datetime
 import functools
+import re
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
@@ -108,7 +109,6 @@ class _Prepared:
         options: dict,
         plan_per_call: bool = False,
     ):
-        self.plan_per_call = plan_per_call
         slot = iter(range(1_000_000))
         markers: list = []
 
@@ -147,12 +147,6 @@ class _Prepared:
         except EmptyResultSet:
             self.empty = True
             return
-        if self.windowed:
-            # The slice is the last clause of the SQL: its numbers become parameters.
-            tail = f"LIMIT {_LIMIT_MARK} OFFSET {_OFFSET_MARK}"
-            if not self.sql.endswith(tail):
-                raise ImproperlyConfigured(f"{self.name}: a prepared slice must end the query.")
-            self.sql = self.sql[: -len(tail)] + "LIMIT %s OFFSET %s"
         self.adapt = [self._adapter(marker, connection) for marker in markers]
         compiler = self.compiler
         self.converters = compiler.get_converters(
@@ -162,8 +156,11 @@ class _Prepared:
             adapt(marker): n
             for n, (marker, adapt) in enumerate(zip(markers, self.adapt, strict=True))
         }
+        # The slice is the last clause of the SQL: its numbers become parameters.
+        tail = f"LIMIT {_LIMIT_MARK} OFFSET {_OFFSET_MARK}"
+        if self.windowed and not self.sql.endswith(tail):
+            raise ImproperlyConfigured(f"{self.name}: a prepared slice must end the query.")
         self.params = [(where.get(param) if _hashable(param) else None, param) for param in params]
-        self.read = self._reader()
         found = {n for n, _ in self.params if n is not None}
         missing = [markers[n] for n in range(len(markers)) if n not in found]
         if missing or any(isinstance(m, str) and m in self.sql for m in markers):
@@ -171,6 +168,12 @@ class _Prepared:
                 f"{self.name}: every argument of a prepared query must be a parameter of "
                 "its SQL (a filter's value), not part of the SQL itself."
             )
+        self.prepares = not plan_per_call and hasattr(connection, "prepared_cursor")
+        if self.prepares:
+            self.sql, self.params = _with_constants(self.sql, self.params, connection)
+        if self.windowed:
+            self.sql = self.sql[: -len(tail)] + "LIMIT %s OFFSET %s"
+        self.read = self._reader()
 
     def _reader(self) -> Callable[[list], list] | None:
         """What Django's iterable of the query does with its converted rows, set up once:
@@ -246,8 +249,7 @@ class _Prepared:
         compiler = self.compiler
         connection = connections[self.alias]
         # On PostgreSQL the server prepares the query (see tracker.postgresql).
-        prepares = not self.plan_per_call and hasattr(connection, "prepared_cursor")
-        with connection.prepared_cursor() if prepares else connection.cursor() as cursor:
+        with connection.prepared_cursor() if self.prepares else connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if compiler.has_extra_select:  # columns the ORDER BY needs, not the query's own
@@ -292,6 +294,36 @@ class _Prepared:
         return compiler
 
 
+def _with_constants(sql: str, params: list, connection) -> tuple[str, list]:
+    """``sql`` with its constant parameters (those no argument gives: a status, a model
+    name) written into it as literals, and the parameters left.
+
+    A statement the server prepares is planned, after a few runs, once for every
+    call: with ``status = $1`` the planner must guess how many rows any status
+    matches (a third, for three statuses); with ``status = 'published'`` it knows
+    (nearly all), as it knows when it plans each call. A guess made the talks'
+    parties a scan of every published actor instead of a lookup of each party.
+    """
+    parts = _PLACEHOLDER.split(sql)
+    if parts.count("%s") != len(params):
+        return sql, params
+    written, left = [], iter(params)
+    kept = []
+    for part in parts:
+        if part == "%s":
+            n, value = next(left)
+            if n is None:
+                part = connection.ops.compose_sql("%s", [value]).replace("%", "%%")
+            else:
+                kept.append((n, value))
+        written.append(part)
+    return "".join(written), kept
+
+
+# A parameter's place in Django's SQL, and a percent sign written as ``%%``, read as one.
+_PLACEHOLDER = re.compile(r"(%%|%s)")
+
+
 def _hashable(value) -> bool:
     try:
         hash(value)
@@ -318,11 +350,12 @@ def prepared(
     (the types of the positional arguments, the lengths of lists, which are None, and
     the keyword arguments' values), for up to ``MAX_SHAPES``.
 
-    On PostgreSQL the server prepares the query too, once per connection, and may
-    keep one generic plan for every call (see ``tracker.postgresql``). A query whose
-    best plan depends on its values (a range of dates over talks of very different
-    sizes, the newest of a topic's statements) says ``@prepared(plan_per_call=True)``:
-    it is planned for each call's values, as Django's queries are.
+    On PostgreSQL the server prepares the query too, once per connection, with the
+    query's constants written into its text, and plans it once for every call (see
+    ``tracker.postgresql``). A query whose best plan depends on its values (the
+    newest of a topic's statements: a few of a topic's hundreds, or of its talks'
+    thousands) says ``@prepared(plan_per_call=True)``: it is planned for each call's
+    values, as Django's queries are.
     """
     if build is None:
         return functools.partial(prepared, plan_per_call=plan_per_call)

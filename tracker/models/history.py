@@ -230,7 +230,7 @@ def _timeline_of(
     return queryset.filter(**{f"{column}__gte": Greatest(*bounds)})
 
 
-_timeline_rows = prepared(_timeline_of, plan_per_call=True)
+_timeline_rows = prepared(_timeline_of)
 
 
 def timeline(
@@ -274,7 +274,7 @@ def _kinds_by_day(negotiation_id: int, as_of, since, before):
     return kinds
 
 
-@prepared(plan_per_call=True)
+@prepared
 def _entry_counts(negotiation_id: int, as_of, since, before=None):
     """How many entries each kind has on the timeline (before the day ``before``, if
     given): a row per kind that has any."""
@@ -285,7 +285,7 @@ def _entry_counts(negotiation_id: int, as_of, since, before=None):
     return counts[0].union(*counts[1:], all=True)
 
 
-@prepared(plan_per_call=True)
+@prepared
 def _entry_days(negotiation_id: int, as_of, since, window: slice):
     """The first day of each of the timeline's entries ``window``, in order. The
     database walks each kind's days in the order of its index and merges them."""
@@ -296,7 +296,7 @@ def _entry_days(negotiation_id: int, as_of, since, window: slice):
     return days[0].union(*days[1:], all=True).order_by("day")[window]
 
 
-@prepared(plan_per_call=True)
+@prepared
 def _entries_between(negotiation_id: int, as_of, since, first, last, *, kind: str):
     """The talks' ``kind`` (events or statements) whose first day is from ``first`` to ``last``."""
     queryset = _timeline_of(negotiation_id, as_of, since, kind=kind)

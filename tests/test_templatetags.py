@@ -50,7 +50,8 @@ def test_tags_escape_as_django_escapes_and_leave_safe_html_as_is(value):
 
 @pytest.mark.parametrize("format_string", ["j M Y", "j F Y", "Y-m-d", "D jS N Y"])
 def test_day_filter_writes_what_the_date_filter_writes(format_string):
-    days = [datetime.date(2024, 2, 7), datetime.date(1999, 12, 31), datetime.date(2024, 5, 1)]
+    days = [datetime.date(2024, month, month + 9) for month in range(1, 13)]
+    days += [datetime.date(1999, 12, 31), datetime.date(999, 9, 1), datetime.date(5, 1, 31)]
     for value in days:
         for _ in range(2):  # written, then kept
             assert render(f'{{{{ d|day:"{format_string}" }}}}', d=value) == render(

@@ -298,11 +298,12 @@ def _with_constants(sql: str, params: list, connection) -> tuple[str, list]:
     """``sql`` with its constant parameters (those no argument gives: a status, a model
     name) written into it as literals, and the parameters left.
 
-    A statement the server prepares is planned, after a few runs, once for every
-    call: with ``status = $1`` the planner must guess how many rows any status
-    matches (a third, for three statuses); with ``status = 'published'`` it knows
-    (nearly all), as it knows when it plans each call. A guess made the talks'
-    parties a scan of every published actor instead of a lookup of each party.
+    A statement the server prepares is planned once for every call (see
+    ``tracker.postgresql``): with ``status = $1`` the planner must guess how many
+    rows any status matches (a third, for three statuses); with ``status =
+    'published'`` it knows (nearly all), as it knows when it plans each call. A
+    guess made the talks' parties a scan of every published actor instead of a
+    lookup of each party.
     """
     parts = _PLACEHOLDER.split(sql)
     if parts.count("%s") != len(params):

@@ -44,6 +44,10 @@ def test_settings_select_parleys_backend_for_a_sqlite_database(tmp_path):
     assert backend_in(production_env(tmp_path)) == ["tracker.sqlite", "sqlite"]
 
 
+def test_an_empty_database_url_means_the_default_sqlite_database(tmp_path):
+    assert backend_in(production_env(tmp_path, DATABASE_URL="")) == ["tracker.sqlite", "sqlite"]
+
+
 @pytest.mark.django_db
 def test_queries_with_literal_percents_find_what_they_should():
     make_actor(slug="a", name="100% sure")

@@ -91,11 +91,11 @@ TEMPLATES = [
     },
 ]
 
-# SQLite inside the project folder unless DATABASE_URL names another database.
+# SQLite inside the project folder unless DATABASE_URL names another database (an
+# empty DATABASE_URL names none).
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=60,
         conn_health_checks=True,
     )

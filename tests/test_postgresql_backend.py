@@ -102,3 +102,26 @@ def test_a_prepared_querys_constants_are_written_into_its_text_and_its_arguments
         assert '"speaker_id" = $1' in text and "$2" not in text
         # Planned once, for any speaker, from the first call.
         assert (generic, custom) == (4, 0)
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_with_many_ids_and_a_window_runs_with_postgresqls_own_placeholders():
+    @prepared
+    def said_by_any(speaker_ids: list[int], window: slice):
+        return Statement.objects.public().filter(speaker__in=speaker_ids).order_by("id")[window]
+
+    actors = [make_actor() for _ in range(3)]
+    said = [make_statement(speaker=actor) for actor in actors for _ in range(2)]
+    # A hundred ids: psycopg would read such a text for its placeholders on every run.
+    ids = [actor.pk for actor in actors] + list(range(10**6, 10**6 + 97))
+    assert said_by_any(ids, slice(0, 10)) == said
+    assert said_by_any(ids, slice(1, 3)) == said[1:3]
+    assert said_by_any(ids[1:], slice(2, 10)) == said[4:]
+    if connection.vendor == "postgresql":
+        texts = [text for text in _server_statements() if "speaker_id" in text]
+        assert len(texts) == 2  # one per number of ids
+        assert all("= 'published'" in text and "%s" not in text for text in texts)
+        assert sorted(text[-22:] for text in texts) == [
+            "LIMIT $100 OFFSET $101",
+            "LIMIT $101 OFFSET $102",
+        ]

@@ -33,10 +33,12 @@ PREPARED_PER_CONNECTION = 1024
 _ONLY_WHEN_ASKED = 2**31
 
 
-class PreparingCursor(base.CursorMixin, psycopg.Cursor):
-    """Server-side binding, each query prepared on its connection at its first run. Every
-    integer goes as a bigint, so that one text is one statement whatever its numbers
-    (psycopg types each by its size: ids of 30,000 and 40,000 would make two)."""
+class PreparingCursor(base.CursorMixin, psycopg.RawCursor):
+    """Server-side binding, each query prepared on its connection at its first run, its
+    text written with PostgreSQL's own placeholders ($1, as ``tracker.prepared`` writes
+    them). Every integer goes as a bigint, so that one text is one statement whatever
+    its numbers (psycopg types each by its size: ids of 30,000 and 40,000 would make
+    two)."""
 
     def __init__(self, connection, **kwargs):
         super().__init__(connection, **kwargs)

@@ -168,16 +168,19 @@ class _Prepared:
                 f"{self.name}: every argument of a prepared query must be a parameter of "
                 "its SQL (a filter's value), not part of the SQL itself."
             )
-        if self.windowed:
-            self.sql = self.sql[: -len(tail)] + "LIMIT %s OFFSET %s"
         self.read = self._reader()
         # On PostgreSQL the server prepares what ``_fetch`` reads (a query read through
         # Django's iterable goes through Django's cursors).
         self.prepares = (
             not plan_per_call and self.read is not None and hasattr(connection, "prepared_cursor")
         )
+        sql = self.sql[: -len(tail)] if self.windowed else self.sql
         if self.prepares:
-            self.sql, self.params = _for_server(self.sql, self.params, self.windowed, connection)
+            sql, self.params = _for_server(sql, self.params, connection)
+            window = f"LIMIT ${len(self.params) + 1} OFFSET ${len(self.params) + 2}"
+        else:
+            window = "LIMIT %s OFFSET %s"
+        self.sql = sql + window if self.windowed else sql
 
     def _reader(self) -> Callable[[list], list] | None:
         """What Django's iterable of the query does with its converted rows, set up once:
@@ -298,11 +301,10 @@ class _Prepared:
         return compiler
 
 
-def _for_server(sql: str, params: list, windowed: bool, connection) -> tuple[str, list]:
+def _for_server(sql: str, params: list, connection) -> tuple[str, list]:
     """``sql`` as the server prepares it: its constant parameters (those no argument
     gives: a status, a model name) written into it as literals, the others as
-    PostgreSQL's own placeholders ($1, $2…; a slice's LIMIT and OFFSET last), and
-    the parameters left.
+    PostgreSQL's own placeholders ($1, $2…), and the parameters left.
 
     A statement the server prepares is planned once for every call (see
     ``tracker.postgresql``): with ``status = $1`` the planner must guess how many
@@ -313,9 +315,6 @@ def _for_server(sql: str, params: list, windowed: bool, connection) -> tuple[str
     read the text for them on every run of a query with more than 50 parameters
     (its cache leaves those out), 0.1–0.2 ms for a list of ids.
     """
-    window = " LIMIT %s OFFSET %s"
-    if windowed:
-        sql = sql.removesuffix(window)
     parts = _PLACEHOLDER.split(sql)
     if parts.count("%s") != len(params):
         raise ImproperlyConfigured(f"The placeholders of this SQL are not its parameters: {sql}")
@@ -331,8 +330,6 @@ def _for_server(sql: str, params: list, windowed: bool, connection) -> tuple[str
                 kept.append((n, value))
                 part = f"${len(kept)}"
         written.append(part)
-    if windowed:
-        written.append(f" LIMIT ${len(kept) + 1} OFFSET ${len(kept) + 2}")
     return "".join(written), kept
 
 

@@ -35,8 +35,10 @@ class PartOfDay(models.TextChoices):
 # The precisions as plain strings: a page reads hundreds of dates, and each look-up of
 # an enum member on its class costs more than the comparison.
 _WEEK, _MONTH, _YEAR = Precision.WEEK.value, Precision.MONTH.value, Precision.YEAR.value
-# Month names as ``%b`` writes them (Parley runs in the C locale), without ``strftime``.
-_MONTH_NAMES = (None, *(datetime.date(2000, month, 1).strftime("%b") for month in range(1, 13)))
+# Month names as ``%B`` and ``%b`` write them (Parley runs in the C locale), by number,
+# without ``strftime`` for each date.
+MONTH_NAMES = (None, *(datetime.date(2000, month, 1).strftime("%B") for month in range(1, 13)))
+MONTH_ABBREVIATIONS = (None, *(name[:3] for name in MONTH_NAMES[1:]))
 _PARTS_OF_DAY = {part.value: part.label.lower() for part in PartOfDay}
 
 
@@ -84,11 +86,11 @@ class PreciseDate:
         if precision == _YEAR:
             text = str(start.year)
         elif precision == _MONTH:
-            text = f"{_MONTH_NAMES[start.month]} {start.year}"
+            text = f"{MONTH_ABBREVIATIONS[start.month]} {start.year}"
         elif precision == _WEEK:
-            text = f"week of {start.day} {_MONTH_NAMES[start.month]} {start.year}"
+            text = f"week of {start.day} {MONTH_ABBREVIATIONS[start.month]} {start.year}"
         else:
-            text = f"{start.day} {_MONTH_NAMES[start.month]} {start.year}"
+            text = f"{start.day} {MONTH_ABBREVIATIONS[start.month]} {start.year}"
             if self.part_of_day:
                 text += f", {_PARTS_OF_DAY[self.part_of_day]}"
         return f"on or before {text}" if self.on_or_before else text

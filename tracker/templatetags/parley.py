@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django_countries import countries
 
-from tracker.dates import DATES_KEPT
+from tracker.dates import DATES_KEPT, MONTH_ABBREVIATIONS, MONTH_NAMES
 from tracker.links import page_url
 from tracker.models import STANCE_SCORES
 from tracker.text import markdown_excerpt, render_markdown
@@ -86,10 +86,9 @@ def _day(value: datetime.date, format_string: str, language: str | None) -> str:
 # The formats Parley's templates give ``day``, written as Django writes them in English
 # without its format parser (some 40 µs a day: a comparison names two new days in
 # three formats). ``tests/test_templatetags.py`` holds them to Django's output.
-_MONTHS = (None, *(datetime.date(2000, month, 1).strftime("%B") for month in range(1, 13)))
 _ENGLISH_DAYS = {
-    "j M Y": lambda d: f"{d.day} {_MONTHS[d.month][:3]} {d.year:04d}",
-    "j F Y": lambda d: f"{d.day} {_MONTHS[d.month]} {d.year:04d}",
+    "j M Y": lambda d: f"{d.day} {MONTH_ABBREVIATIONS[d.month]} {d.year:04d}",
+    "j F Y": lambda d: f"{d.day} {MONTH_NAMES[d.month]} {d.year:04d}",
     "Y-m-d": lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}",
 }
 

@@ -5,14 +5,17 @@ SQLite these tests check that prepared queries go through Django's cursors inste
 """
 
 import datetime
+import time
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_actor, make_statement
 from tests.test_settings import backend_in, production_env
 from tracker.models import Statement, Status
+from tracker.postgresql.base import _readable
 from tracker.prepared import prepared
 
 
@@ -125,3 +128,48 @@ def test_a_prepared_query_with_many_ids_and_a_window_runs_with_postgresqls_own_p
             "LIMIT $100 OFFSET $101",
             "LIMIT $101 OFFSET $102",
         ]
+
+
+def _end_on_the_server() -> None:
+    """End this connection's session from another one, as a restart or an idle timeout
+    would, and wait until the server has said so."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid]
+            )
+    finally:
+        other.close()
+    deadline = time.monotonic() + 10
+    while not _readable(connection.connection.fileno()):
+        assert time.monotonic() < deadline, "the server did not end the session"
+        time.sleep(0.01)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_ended_is_replaced_before_the_next_requests_first_query():
+    actor = make_actor(name="Still here")
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        _end_on_the_server()
+    connection.close_if_unusable_or_obsolete()  # what each request's start does
+    response = Client().get(actor.get_absolute_url())
+    assert response.status_code == 200
+    assert "Still here" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_of_a_connection_the_server_has_not_spoken_on_asks_it_nothing(
+    monkeypatch,
+):
+    database = connections[DEFAULT_DB_ALIAS]
+    asked = []
+    monkeypatch.setattr(type(database), "is_usable", lambda self: asked.append(self) or True)
+    database.ensure_connection()
+    database.close_if_unusable_or_obsolete()
+    with database.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert database.health_check_done
+    # On PostgreSQL Django would have asked the server ``SELECT 1`` here.
+    assert asked == ([] if database.vendor == "postgresql" else [database])

@@ -16,7 +16,7 @@ from tests.factories import make_actor, make_statement
 from tests.test_settings import backend_in, production_env
 from tracker.models import Statement, Status
 from tracker.postgresql.base import _readable
-from tracker.prepared import prepared
+from tracker.prepared import PreparedSQL, prepared
 
 
 def test_settings_select_parleys_backend_for_a_postgresql_database(tmp_path):
@@ -173,3 +173,23 @@ def test_the_health_check_of_a_connection_the_server_has_not_spoken_on_asks_it_n
     assert database.health_check_done
     # On PostgreSQL Django would have asked the server ``SELECT 1`` here.
     assert asked == ([] if database.vendor == "postgresql" else [database])
+
+
+@pytest.mark.django_db
+def test_sql_written_by_hand_runs_prepared_with_each_calls_arguments():
+    speaker = -(2**40)  # the marker of the argument
+    said = PreparedSQL(
+        "SELECT id FROM tracker_statement WHERE speaker_id = %s AND status = %s ORDER BY id",
+        [speaker, Status.PUBLISHED],
+        [speaker],
+    )
+    actors = [make_actor(), make_actor(), make_actor()]
+    found = [make_statement(speaker=actor) for actor in actors[:2]]
+    make_statement(speaker=actors[0], status=Status.DRAFT)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            assert [said.rows(actor.pk) for actor in actors] == [[(s.pk,)] for s in found] + [[]]
+    assert len(queries) == 6
+    if connection.vendor == "postgresql":
+        [text] = [text for text in _server_statements() if "FROM tracker_statement" in text]
+        assert "WHERE speaker_id = $1 AND status = 'published' ORDER BY id" in text

@@ -333,6 +333,43 @@ def _for_server(sql: str, params: list, connection) -> tuple[str, list]:
     return "".join(written), kept
 
 
+class PreparedSQL:
+    """A query written as SQL where a queryset cannot say it (a union of lists each sliced
+    on its own), run as ``prepared`` runs its queries: on PostgreSQL the server prepares
+    it once per connection, its constants written in as literals, and plans it once for
+    every call (see ``tracker.postgresql``).
+
+    ``params`` are the SQL's parameters; each of them that is one of ``arguments``
+    (markers no record has) takes the value of that argument at each call.
+    """
+
+    def __init__(self, sql: str, params: Sequence, arguments: Sequence, using: str = "default"):
+        self.sql, self.alias = sql, using
+        self.params = [(_index(arguments, param), param) for param in params]
+        self.server: tuple[str, list] | None = None
+
+    def rows(self, *args) -> list[tuple]:
+        connection = connections[self.alias]
+        sql, params = self.sql, self.params
+        if hasattr(connection, "prepared_cursor"):
+            if self.server is None:
+                self.server = _for_server(sql, params, connection)
+            (sql, params), cursor = self.server, connection.prepared_cursor()
+        else:
+            cursor = connection.cursor()
+        with cursor:
+            cursor.execute(sql, [value if n is None else args[n] for n, value in params])
+            return cursor.fetchall()
+
+
+def _index(arguments: Sequence, param) -> int | None:
+    """Which of ``arguments`` ``param`` is, if any."""
+    for n, argument in enumerate(arguments):
+        if type(param) is type(argument) and param == argument:
+            return n
+    return None
+
+
 # A parameter's place in Django's SQL, and a percent sign written as ``%%``, read as one.
 _PLACEHOLDER = re.compile(r"(%%|%s)")
 

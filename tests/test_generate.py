@@ -17,6 +17,7 @@ from tracker.models import (
     Position,
     Relationship,
     SearchDocument,
+    SearchTerms,
     Source,
     Statement,
     Status,
@@ -53,6 +54,11 @@ def snapshot() -> dict:
 
 def index_rows() -> set:
     documents = SearchDocument.objects.prefetch_related("negotiations")
+    # On PostgreSQL, what a search matches and ranks by (none on SQLite).
+    terms = {
+        (t.kind, t.document.object_id): (t.kind, t.date_start, t.date_end, t.vector)
+        for t in SearchTerms.objects.select_related("document")
+    }
     return {
         (
             d.kind,
@@ -65,6 +71,7 @@ def index_rows() -> set:
             d.date_start,
             d.date_end,
             tuple(sorted(n.pk for n in d.negotiations.all())),
+            terms.get((d.kind, d.object_id)),
         )
         for d in documents
     }
@@ -140,6 +147,9 @@ def test_published_positions_rest_on_evidence(generated):
 def test_the_search_index_is_what_a_rebuild_would_write(generated):
     written = index_rows()
     assert len(written) > SMALL
+    # On PostgreSQL every document has the terms a search finds it by; on SQLite, none.
+    with_terms = {row for row in written if row[-1] is not None}
+    assert with_terms == (written if connection.vendor == "postgresql" else set())
     search.rebuild()
     assert index_rows() == written
 

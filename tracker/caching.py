@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from tracker.models import PublicationStamp, SearchDocument
+from tracker.models import PublicationStamp, SearchDocument, SearchTerms
 
 T = TypeVar("T")
 
@@ -100,7 +100,7 @@ def _m2m_changed(sender, action: str, **kwargs) -> None:
 
 def watched_models() -> list:
     """Parley's records and links: everything a public page may show."""
-    skip = {PublicationStamp, SearchDocument}
+    skip = {PublicationStamp, SearchDocument, SearchTerms}
     return [
         model
         for model in apps.get_app_config("tracker").get_models()

@@ -932,7 +932,7 @@ class Generator:
         Table(SearchDocument).write(documents)
         Table(SearchDocument.negotiations.through).write(links)
         if connection.vendor == "postgresql":
-            SearchDocument.objects.filter(vector__isnull=True).update(vector=search._vector())
+            search.write_terms(SearchDocument.objects.filter(terms__isnull=True))
             _reset_sequences([SearchDocument, SearchDocument.negotiations.through])
         return counts
 

@@ -15,9 +15,9 @@ This module is the only writer of that table:
 - **SQLite:** an external-content FTS5 table ``tracker_search_fts`` mirrors the
   title and body (triggers keep it in step), ranked by bm25, highlighted by
   ``highlight()`` and ``snippet()``;
-- **PostgreSQL:** ``SearchDocument.vector`` holds the weighted tsvector (GIN
-  index), matched with ``SearchQuery``, ranked by ``SearchRank`` and
-  highlighted by ``SearchHeadline``.
+- **PostgreSQL:** ``SearchTerms`` holds each document's weighted tsvector (GIN
+  index) with its kind and dates, matched with ``SearchQuery`` and ranked by
+  ``SearchRank``; the page's documents are highlighted by ``SearchHeadline``.
 
 Both backends read a query the same way (``parse_query``): every word or
 "quoted phrase" must match, and a ``-word`` must not. The database marks the
@@ -61,6 +61,7 @@ from tracker.models import (
     Position,
     SearchDocument,
     SearchKind,
+    SearchTerms,
     Source,
     Statement,
     Topic,
@@ -150,11 +151,12 @@ _SQLITE_SCHEMA = [
         INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body);
     END""",
 ]
-_PG_INDEX = "tracker_search_vector_gin"
+_PG_INDEX = "tracker_search_terms_gin"
 
 
 def install_schema(conn=None) -> None:
-    """Create the database's own search structures if missing (FTS5 table or GIN index).
+    """Create the database's own search structures if missing (the FTS5 table and its
+    triggers, or the GIN index of ``SearchTerms``).
 
     Django's SQLite migrations rebuild a table to alter it, which drops its
     triggers; ``rebuild_search_index`` calls this again to restore them.
@@ -170,12 +172,12 @@ def install_schema(conn=None) -> None:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [_PG_INDEX])
             if cursor.fetchone() is None:
                 cursor.execute(
-                    f"CREATE INDEX {_PG_INDEX} ON tracker_searchdocument USING gin (vector)"
+                    f"CREATE INDEX {_PG_INDEX} ON tracker_searchterms USING gin (vector)"
                 )
 
 
 def uninstall_schema(conn=None) -> None:
-    """Drop what ``install_schema`` created (used when migration 0002 is reversed)."""
+    """Drop what ``install_schema`` created."""
     conn = conn or connection
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
@@ -500,8 +502,22 @@ def _write(documents: list[Document]) -> None:
         for talks_id in sorted(document.talks)
     ]
     through.objects.bulk_create(links)
-    if connection.vendor == "postgresql":
-        SearchDocument.objects.filter(pk__in=[row.pk for row in rows]).update(vector=_vector())
+    write_terms(SearchDocument.objects.filter(pk__in=[row.pk for row in rows]))
+
+
+def write_terms(documents: QuerySet) -> None:
+    """On PostgreSQL, write the ``SearchTerms`` of ``documents``, which have none yet: their
+    kind and dates, and the vector the database makes of their title and body."""
+    if connection.vendor != "postgresql":
+        return
+    columns = documents.order_by().values_list("pk", "kind", "date_start", "date_end", _vector())
+    sql, params = columns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO tracker_searchterms (document_id, kind, date_start, date_end, vector) "
+            + sql,
+            params,
+        )
 
 
 def _delete(kind: str, pks: Iterable[int] | None) -> None:
@@ -968,12 +984,26 @@ def _filter_documents(filters: SearchFilters) -> QuerySet:
     documents = SearchDocument.objects.all()
     if filters.talks is not None:
         documents = documents.filter(negotiations=filters.talks)
+    return _within_dates(documents, filters)
+
+
+def _filter_terms(filters: SearchFilters) -> QuerySet:
+    """The ``SearchTerms`` of the documents that pass ``filters``, read without them."""
+    terms = SearchTerms.objects.all()
+    if filters.talks is not None:
+        of_talks = SearchDocument.negotiations.through.objects.filter(negotiation=filters.talks)
+        terms = terms.filter(document__in=of_talks.values("searchdocument"))
+    return _within_dates(terms, filters)
+
+
+def _within_dates(rows: QuerySet, filters: SearchFilters) -> QuerySet:
+    """``rows`` (documents or their terms) dated within the range of ``filters``."""
     if filters.date_from is not None:
-        documents = documents.filter(Q(date_end__gte=filters.date_from) | Q(date_end__isnull=True))
-        documents = documents.filter(date_start__isnull=False)
+        rows = rows.filter(Q(date_end__gte=filters.date_from) | Q(date_end__isnull=True))
+        rows = rows.filter(date_start__isnull=False)
     if filters.date_to is not None:
-        documents = documents.filter(date_start__lte=filters.date_to)
-    return documents
+        rows = rows.filter(date_start__lte=filters.date_to)
+    return rows
 
 
 # Stand-ins for the values of a search in the SQL that ``_postgres_search_sql`` builds
@@ -1015,11 +1045,11 @@ def _postgres_search_sql(
         _TO_MARK if date_to else None,
     )
     matches = (
-        _filter_documents(filters)
+        _filter_terms(filters)
         .filter(vector=query)
         .annotate(rank=SearchRank(F("vector"), query))
         .order_by()
-        .values_list("id", "kind", "date_start", "rank")
+        .values_list("document_id", "kind", "date_start", "rank")
     )
     matches_sql, matches_params = matches.query.sql_with_params()
     kind_marks = [_term_mark("k", n) for n in range(kinds)]
@@ -1028,7 +1058,7 @@ def _postgres_search_sql(
     page = (
         SearchDocument.objects.filter(pk__in=RawSQL("SELECT id FROM page", ()))
         .annotate(
-            rank=SearchRank(F("vector"), query),
+            rank=SearchRank(F("terms__vector"), query),
             title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
             snippet_marked=SearchHeadline(
                 "body",
@@ -1048,8 +1078,8 @@ def _postgres_search_sql(
     sql = f"""
         WITH matches AS MATERIALIZED ({matches_sql}),
         page AS (
-            SELECT id, rank, date_start FROM matches{chosen}
-            ORDER BY rank DESC, date_start DESC NULLS LAST, id LIMIT %s OFFSET %s
+            SELECT document_id AS id, rank, date_start FROM matches{chosen}
+            ORDER BY rank DESC, date_start DESC NULLS LAST, document_id LIMIT %s OFFSET %s
         )
         SELECT f.kinds, f.counts, {columns}
         FROM (

@@ -4,17 +4,27 @@ import django.contrib.postgres.search
 from django.db import migrations, models
 
 
+# PostgreSQL's index of this migration's vectors; 0017 moves them to a table of their own.
+PG_INDEX = "CREATE INDEX tracker_search_vector_gin ON tracker_searchdocument USING gin (vector)"
+
+
 def install_search_schema(apps, schema_editor):
     """The FTS5 table and its triggers on SQLite; the GIN index on PostgreSQL."""
     from tracker.search import install_schema
 
-    install_schema(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_INDEX)
+    else:
+        install_schema(schema_editor.connection)
 
 
 def uninstall_search_schema(apps, schema_editor):
     from tracker.search import uninstall_schema
 
-    uninstall_schema(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS tracker_search_vector_gin")
+    else:
+        uninstall_schema(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from tracker.models.actors import Actor, ActorKind, Relationship, RelationshipKind
 from tracker.models.base import Publishable, PublishableQuerySet, Status
-from tracker.models.search import SearchDocument, SearchKind
+from tracker.models.search import SearchDocument, SearchKind, SearchTerms
 from tracker.models.sources import Citation, Correction, CorrectionKind, Source, SourceKind
 from tracker.models.stamp import PublicationStamp
 from tracker.models.statements import (
@@ -64,6 +64,7 @@ __all__ = [
     "RelationshipKind",
     "SearchDocument",
     "SearchKind",
+    "SearchTerms",
     "Source",
     "SourceKind",
     "Stance",

@@ -511,3 +511,25 @@ def test_citations_list_the_oldest_source_first_and_undated_sources_last(db, cli
         record = body if "citations" in body else body["results"][0]
         outlets = [citation["outlet"] for citation in record["citations"]]
         assert outlets == ["January paper", "March paper", "Undated wire"]
+
+
+def test_relationships_paged_subject_by_subject_are_the_list_in_its_order(db, client):
+    # Two subjects share a name: each one's links stay together, in the order of their ids.
+    subjects = [make_actor(name=name) for name in ("Zeta", "Alpha", "Mu", "Alpha")]
+    subjects.append(make_actor(name="Beta", status=Status.DRAFT))
+    objects = [make_actor(name=name) for name in ("Omega", "Delta")]
+    for n, subject in enumerate(subjects):
+        for kind in ("backed_by", "hostile_to")[: 1 + n % 2]:
+            for other in objects:
+                make_relationship(subject, other, kind=kind)
+    make_relationship(subjects[0], objects[0], status=Status.DRAFT)
+    listed = list(views.RelationshipViewSet().get_queryset().values_list("pk", flat=True))
+    assert len(listed) == 2 * (1 + 2 + 1 + 2)
+    for size in range(1, 8):
+        seen, url = [], api("relationships") + f"?page_size={size}"
+        while url:
+            page = client.get(url).json()
+            assert page["count"] == len(listed)
+            seen += [record["id"] for record in page["results"]]
+            url = page["next"]
+        assert seen == listed

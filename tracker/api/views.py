@@ -276,13 +276,23 @@ def _ids_of(window: slice, *, viewset) -> QuerySet:
 
 @prepared
 def _group_sizes_of(*, viewset, field: str) -> QuerySet:
-    return viewset().get_queryset().order_by(field).values_list(field).annotate(size=Count("*"))
+    listed = viewset().get_queryset().order_by(*(viewset.listed_by_order or (field,)))
+    return listed.values_list(field).annotate(size=Count("*"))
+
+
+def _among(values: list[int], viewset, field: str) -> QuerySet:
+    listed = viewset().listed_records().filter(**{f"{field}__in": values})
+    return listed.values_list("pk", flat=True)
 
 
 @prepared
 def _ids_among(values: list[int], window: slice, *, viewset, field: str) -> QuerySet:
-    listed = viewset().listed_records().filter(**{f"{field}__in": values})
-    return listed.values_list("pk", flat=True)[window]
+    return _among(values, viewset, field)[window]
+
+
+@prepared
+def _every_id_among(values: list[int], *, viewset, field: str) -> QuerySet:
+    return _among(values, viewset, field)
 
 
 def _records_query(ids: list[int], viewset) -> QuerySet:
@@ -465,13 +475,15 @@ class UnfilteredList:
 
 
 class GroupedList(UnfilteredList):
-    """An unfiltered list whose order starts with ``field`` (never null), counted per
-    value of it: a page's ids are then looked for among the few values it spans, not
-    after every record before it.
+    """An unfiltered list whose order starts with ``field`` (never null; or with what
+    ``listed_by_order`` orders its values by, then it), counted per value of it: a
+    page's ids are then looked for among the few values it spans, not after every
+    record before it.
 
     Positions are listed topic by topic, in each by their actor's name: the ids
     of page 100 took joining the actor of each of the 5,000 positions before it
     (3.1 ms; now 0.7), and counting per topic costs 0.5 ms more than counting.
+    Relationships are listed by their subject's name, then its id.
     """
 
     def __init__(self, viewset: type["PublicViewSet"], request, field: str):
@@ -498,6 +510,14 @@ class GroupedList(UnfilteredList):
         return self.groups()[2]
 
     def page_ids(self, window: slice) -> list[int]:
+        """The ids of ``window``, read among the values of ``field`` it spans.
+
+        PostgreSQL plans the query once for every page (its generic plan). With the
+        page's LIMIT, it read relationships by walking every public subject by name to
+        the page's (3.2 ms a page): their few dozen links are read whole instead
+        (``listed_by_whole_groups``, 0.6 ms). Positions, some fourteen a topic, are
+        read fastest with the LIMIT (0.3 ms; whole, 0.6).
+        """
         values, starts, _ = self.groups()
         if not values or window.start >= window.stop:
             return []
@@ -506,9 +526,11 @@ class GroupedList(UnfilteredList):
         skipped = starts[first]
         within = slice(window.start - skipped, window.stop - skipped)
         among = padded(values[first : last + 1])
-        return [
-            pk for (pk,) in _ids_among.rows(among, within, viewset=self.viewset, field=self.field)
-        ]
+        if self.viewset.listed_by_whole_groups:
+            ids = _every_id_among.rows(among, viewset=self.viewset, field=self.field)[within]
+        else:
+            ids = _ids_among.rows(among, within, viewset=self.viewset, field=self.field)
+        return [pk for (pk,) in ids]
 
 
 def _documented(serializer_class, noun: str):
@@ -540,6 +562,11 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     # The column the list's order starts with, when few records share each value of it:
     # then the list is counted per value (``GroupedList``).
     listed_by: str | None = None
+    # What orders those values as the list does, when not the column itself (a name).
+    listed_by_order: tuple[str, ...] = ()
+    # True when the page's groups are read whole and cut to the page here, rather than by
+    # the query's LIMIT (see ``GroupedList.page_ids``).
+    listed_by_whole_groups = False
 
     # The lists of linked records each record carries, read after its page is.
     linked: tuple[Linked, ...] = ()
@@ -685,6 +712,11 @@ class RelationshipViewSet(PublicViewSet):
 
     serializer_class = serializers.RelationshipSerializer
     filterset_class = filters.RelationshipFilter
+    # A page's ids are sorted among its subjects' links only, not after every link before
+    # it, joined to both actors for their names (0.6 ms for page 3, 3.5 ms for page 25).
+    listed_by = "subject_id"
+    listed_by_order = ("subject__name", "subject_id")
+    listed_by_whole_groups = True
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -698,7 +730,7 @@ class RelationshipViewSet(PublicViewSet):
                 *_dates("start_on", "end_on"),
                 "description",
             )
-            .order_by("subject__name", "kind", "object__name", "pk")
+            .order_by("subject__name", "subject_id", "kind", "object__name", "pk")
         )
 
 

@@ -322,6 +322,31 @@ def test_stance_chart_draws_the_grid_ticks_a_line_per_actor_and_a_legend():
 
 
 @pytest.mark.django_db
+def test_stance_chart_draws_the_lines_of_many_actors_at_one_stance_apart():
+    from tests.factories import make_actor, make_topic
+    from tracker.views.charts import stance_chart
+
+    topic = make_topic()
+    positions = [
+        make_position(actor=actor, topic=topic, stance="supports", as_of=day)
+        for actor in [make_actor() for _ in range(20)]
+        for day in (datetime.date(2024, 1, 8), datetime.date(2024, 2, 5))
+    ]
+    positions.sort(key=lambda p: (p.actor.name, p.as_of))
+    chart = stance_chart(topic, positions)
+    heights = [series.points[0].y for series in chart.series]
+    assert len(set(heights)) == 20  # no line drawn over another
+    assert max(heights) - min(heights) <= 24  # all within the row's band
+    # Eight colours, then the same eight dashed, then dotted: no two lines look alike.
+    looks = [series.css_class for series in chart.series]
+    assert len(set(looks)) == 20
+    assert looks[:8] == [f"series-{n}" for n in range(8)]
+    assert looks[8] == "series-0 series-dashed" and looks[19] == "series-3 series-dotted"
+    html = render("{% stance_chart c %}", c=chart)
+    assert html.count('<span class="chart-legend__swatch series-3 series-dotted"') == 1
+
+
+@pytest.mark.django_db
 def test_an_actors_relationship_names_the_actor_once_escaped_and_links_the_other_side():
     from tests.factories import make_actor, make_relationship
 

@@ -19,6 +19,9 @@ RIGHT = 24
 TOP = 20
 BOTTOM = 44
 SERIES_CLASSES = 8
+# Lines at one stance are drawn apart: 3 px between neighbours, spread over at most this
+# many pixels either side of the row's centre (rows are 39 px apart).
+SPREAD = 12
 # Rows top to bottom: the five scored stances, then "unclear" below a gap.
 _ROWS = [Stance.SUPPORTS, Stance.LEANS_SUPPORT, Stance.MIXED, Stance.LEANS_OPPOSE, Stance.OPPOSES]
 # How the description words each stance ("leans support"): get_stance_display(),
@@ -101,6 +104,23 @@ def _next_month(day: datetime.date) -> tuple[int, int]:
     return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
 
 
+def _offsets(actors: int) -> list[float]:
+    """How far each actor's line sits from a row's centre: a different height for each,
+    so that no two lines at one stance are drawn over each other, however many."""
+    if actors < 2:
+        return [0.0] * actors
+    half = min(SPREAD, 3 * (actors - 1) / 2)
+    return [round(-half + 2 * half * n / (actors - 1), 2) for n in range(actors)]
+
+
+def _series_class(n: int) -> str:
+    """The CSS classes of the ``n``th actor's line: one of eight colours, then, for the
+    ninth actor on, dashed and, from the seventeenth, dotted lines in those colours."""
+    css = f"series-{n % SERIES_CLASSES}"
+    cycle = n // SERIES_CLASSES
+    return f"{css} series-{('dashed', 'dotted')[min(cycle, 2) - 1]}" if cycle else css
+
+
 def stance_chart(topic, positions: list, today: datetime.date | None = None) -> Chart | None:
     """The chart of ``positions`` (all on ``topic``, ordered by actor then date), or None.
 
@@ -123,14 +143,15 @@ def stance_chart(topic, positions: list, today: datetime.date | None = None) -> 
     def x(day: datetime.date) -> float:
         return round(LEFT + (right - LEFT) * (day - start).days / span, 1)
 
+    offsets = _offsets(len({p.actor_id for p in positions}))
     by_actor: dict[int, Series] = {}
     for position in positions:
         if position.actor_id not in by_actor:
-            css = f"series-{len(by_actor) % SERIES_CLASSES}"
-            by_actor[position.actor_id] = Series(actor=position.actor, css_class=css)
+            by_actor[position.actor_id] = Series(
+                actor=position.actor, css_class=_series_class(len(by_actor))
+            )
         series = by_actor[position.actor_id]
-        # Nudge each actor a little so lines at the same stance stay apart.
-        offset = (len(by_actor) - 1) % 5 * 3 - 6
+        offset = offsets[len(by_actor) - 1]
         series.points.append(Point(x(position.as_of), _row_y(position.stance) + offset, position))
     descriptions = []
     for series in by_actor.values():

@@ -334,6 +334,18 @@ def test_an_unfiltered_list_pages_through_its_records_in_the_lists_order(db, cli
         assert counts == {listed.count()}
 
 
+def every_page(client, endpoint: str, size: int, count: int) -> list[int]:
+    """The ids of an unfiltered API list read page by page, ``size`` a page; each page
+    must give the list's ``count``."""
+    seen, url = [], api(endpoint) + f"?page_size={size}"
+    while url:
+        page = client.get(url).json()
+        assert page["count"] == count
+        seen += [record["id"] for record in page["results"]]
+        url = page["next"]
+    return seen
+
+
 def test_positions_paged_topic_by_topic_are_the_list_in_its_order(db, client):
     talks = make_negotiation()
     topics = [make_topic(talks) for _ in range(4)] + [make_topic(talks, status=Status.DRAFT)]
@@ -347,13 +359,7 @@ def test_positions_paged_topic_by_topic_are_the_list_in_its_order(db, client):
     listed = list(views.PositionViewSet().get_queryset().values_list("pk", flat=True))
     assert len(listed) == 2 * (1 + 2 + 3 + 3)
     for size in range(1, 8):
-        seen, url = [], api("positions") + f"?page_size={size}"
-        while url:
-            page = client.get(url).json()
-            assert page["count"] == len(listed)
-            seen += [record["id"] for record in page["results"]]
-            url = page["next"]
-        assert seen == listed
+        assert every_page(client, "positions", size, len(listed)) == listed
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -526,10 +532,4 @@ def test_relationships_paged_subject_by_subject_are_the_list_in_its_order(db, cl
     listed = list(views.RelationshipViewSet().get_queryset().values_list("pk", flat=True))
     assert len(listed) == 2 * (1 + 2 + 1 + 2)
     for size in range(1, 8):
-        seen, url = [], api("relationships") + f"?page_size={size}"
-        while url:
-            page = client.get(url).json()
-            assert page["count"] == len(listed)
-            seen += [record["id"] for record in page["results"]]
-            url = page["next"]
-        assert seen == listed
+        assert every_page(client, "relationships", size, len(listed)) == listed

@@ -347,6 +347,29 @@ def test_stance_chart_draws_the_lines_of_many_actors_at_one_stance_apart():
 
 
 @pytest.mark.django_db
+def test_stance_chart_keeps_each_actors_line_at_its_height_when_two_share_a_name():
+    from tests.factories import make_actor, make_topic
+    from tracker.views.charts import stance_chart
+
+    topic = make_topic()
+    twins = [make_actor(name="Popular Mobilisation Forces") for _ in range(2)]
+    days = [datetime.date(2024, 1, 8), datetime.date(2024, 2, 5), datetime.date(2024, 3, 4)]
+    # As the topic page orders them, by name then date: the two actors' positions interleave.
+    positions = sorted(
+        (
+            make_position(actor=a, topic=topic, stance="opposes", as_of=d)
+            for a in twins
+            for d in days
+        ),
+        key=lambda p: (p.actor.name, p.as_of),
+    )
+    chart = stance_chart(topic, positions)
+    heights = [{point.y for point in series.points} for series in chart.series]
+    assert [len(h) for h in heights] == [1, 1]  # each line flat at one stance
+    assert heights[0] != heights[1]
+
+
+@pytest.mark.django_db
 def test_an_actors_relationship_names_the_actor_once_escaped_and_links_the_other_side():
     from tests.factories import make_actor, make_relationship
 

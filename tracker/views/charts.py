@@ -20,7 +20,8 @@ TOP = 20
 BOTTOM = 44
 SERIES_CLASSES = 8
 # Lines at one stance are drawn apart: 3 px between neighbours, spread over at most this
-# many pixels either side of the row's centre (rows are 39 px apart).
+# many pixels either side of the row's centre (rows are 39 px apart), closer together
+# past nine actors.
 SPREAD = 12
 # Rows top to bottom: the five scored stances, then "unclear" below a gap.
 _ROWS = [Stance.SUPPORTS, Stance.LEANS_SUPPORT, Stance.MIXED, Stance.LEANS_OPPOSE, Stance.OPPOSES]
@@ -48,6 +49,7 @@ class Series:
 
     actor: object
     css_class: str
+    offset: float = 0.0  # from the centre of a stance's row
     points: list = field(default_factory=list)
     path: str = ""
 
@@ -115,7 +117,8 @@ def _offsets(actors: int) -> list[float]:
 
 def _series_class(n: int) -> str:
     """The CSS classes of the ``n``th actor's line: one of eight colours, then, for the
-    ninth actor on, dashed and, from the seventeenth, dotted lines in those colours."""
+    ninth actor on, dashed and, from the seventeenth, dotted lines in those colours (no
+    two alike up to 24 actors)."""
     css = f"series-{n % SERIES_CLASSES}"
     cycle = n // SERIES_CLASSES
     return f"{css} series-{('dashed', 'dotted')[min(cycle, 2) - 1]}" if cycle else css
@@ -146,13 +149,14 @@ def stance_chart(topic, positions: list, today: datetime.date | None = None) -> 
     offsets = _offsets(len({p.actor_id for p in positions}))
     by_actor: dict[int, Series] = {}
     for position in positions:
-        if position.actor_id not in by_actor:
-            by_actor[position.actor_id] = Series(
-                actor=position.actor, css_class=_series_class(len(by_actor))
+        series = by_actor.get(position.actor_id)
+        if series is None:
+            n = len(by_actor)
+            series = by_actor[position.actor_id] = Series(
+                actor=position.actor, css_class=_series_class(n), offset=offsets[n]
             )
-        series = by_actor[position.actor_id]
-        offset = offsets[len(by_actor) - 1]
-        series.points.append(Point(x(position.as_of), _row_y(position.stance) + offset, position))
+        y = _row_y(position.stance) + series.offset
+        series.points.append(Point(x(position.as_of), y, position))
     descriptions = []
     for series in by_actor.values():
         steps = [f"M{series.points[0].x} {series.points[0].y}"]

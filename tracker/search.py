@@ -177,15 +177,15 @@ def install_schema(conn=None) -> None:
 
 
 def uninstall_schema(conn=None) -> None:
-    """Drop what ``install_schema`` created."""
+    """Drop SQLite's FTS5 table and triggers (used when migration 0002 is reversed; on
+    PostgreSQL the index goes with its table)."""
     conn = conn or connection
+    if conn.vendor != "sqlite":
+        return
     with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            for suffix in ("insert", "delete", "update"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-        elif conn.vendor == "postgresql":
-            cursor.execute(f"DROP INDEX IF EXISTS {_PG_INDEX}")
+        for suffix in ("insert", "delete", "update"):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
+        cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
 # ---------------------------------------------------------------------------
@@ -510,6 +510,8 @@ def write_terms(documents: QuerySet) -> None:
     kind and dates, and the vector the database makes of their title and body."""
     if connection.vendor != "postgresql":
         return
+    # The vector, an expression, last: Django's SQL lists a query's columns before its
+    # expressions, whatever order values_list() is given them in.
     columns = documents.order_by().values_list("pk", "kind", "date_start", "date_end", _vector())
     sql, params = columns.query.sql_with_params()
     with connection.cursor() as cursor:

@@ -712,8 +712,9 @@ class RelationshipViewSet(PublicViewSet):
 
     serializer_class = serializers.RelationshipSerializer
     filterset_class = filters.RelationshipFilter
-    # A page's ids are sorted among its subjects' links only, not after every link before
-    # it, joined to both actors for their names (0.6 ms for page 3, 3.5 ms for page 25).
+    # A page's ids are sorted among its subjects' links only (0.6 ms a page), not after
+    # every link before it, joined to both actors for their names (which took 0.6 ms for
+    # page 3 and 3.5 ms for page 25 of 1,455 links).
     listed_by = "subject_id"
     listed_by_order = ("subject__name", "subject_id")
     listed_by_whole_groups = True

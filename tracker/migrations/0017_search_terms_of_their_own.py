@@ -17,7 +17,19 @@ def move_vectors_to_terms(apps, schema_editor):
         " SELECT id, kind, date_start, date_end, vector FROM tracker_searchdocument"
         " WHERE vector IS NOT NULL"
     )
+    # PostgreSQL cannot index a table with deferred constraint checks pending (Django
+    # adds the table's foreign key at the end of the migration, but need not).
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     schema_editor.execute(f"CREATE INDEX {TERMS_INDEX} ON tracker_searchterms USING gin (vector)")
+
+
+def keep_sqlite_triggers(apps, schema_editor):
+    """SQLite before 3.35.5 drops a column by rebuilding the table, which drops the FTS5
+    triggers on it: put them back (they are created only where missing)."""
+    if schema_editor.connection.vendor == "sqlite":
+        from tracker.search import install_schema
+
+        install_schema(schema_editor.connection)
 
 
 def move_vectors_back(apps, schema_editor):
@@ -90,4 +102,5 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             name="vector",
         ),
+        migrations.RunPython(keep_sqlite_triggers, migrations.RunPython.noop),
     ]

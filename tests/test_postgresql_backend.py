@@ -8,15 +8,21 @@ import datetime
 import time
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import make_actor, make_statement
+from tests.factories import (
+    make_actor,
+    make_negotiation,
+    make_position,
+    make_statement,
+    make_topic,
+)
 from tests.test_settings import backend_in, production_env
 from tracker.models import Statement, Status
 from tracker.postgresql.base import _readable
-from tracker.prepared import PreparedSQL, prepared
+from tracker.prepared import PreparedSQL, prepared, sent_together
 
 
 def test_settings_select_parleys_backend_for_a_postgresql_database(tmp_path):
@@ -193,3 +199,63 @@ def test_sql_written_by_hand_runs_prepared_with_each_calls_arguments():
     if connection.vendor == "postgresql":
         [text] = [text for text in _server_statements() if "FROM tracker_statement" in text]
         assert "WHERE speaker_id = $1 AND status = 'published' ORDER BY id" in text
+
+
+def _matching(pattern: str):
+    return Statement.objects.filter(text__regex=pattern).order_by("id")
+
+
+@pytest.mark.django_db
+def test_queries_begun_together_give_what_each_gives_alone_and_are_sent_together():
+    said_by = prepared(_said_by)
+    actors = [make_actor(), make_actor()]
+    said = {actor.pk: [make_statement(speaker=actor).pk] for actor in actors}
+    sent = []
+
+    def note(execute, sql, params, many, context):
+        sent.append(getattr(connection, "sending_together", False))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note), sent_together():
+        records = [said_by.later(actor.pk) for actor in actors]
+        ids = prepared(lambda pk: _said_by(pk).values_list("id")).rows_later(actors[0].pk)
+    assert [[s.pk for s in read()] for read in records] == list(said.values())
+    assert ids() == [(said[actors[0].pk][0],)]
+    # On PostgreSQL the three went to the server in one pipeline; elsewhere each ran when begun.
+    assert sent == [connection.vendor == "postgresql"] * 3
+    assert not getattr(connection, "sending_together", False)
+
+
+@pytest.mark.django_db
+def test_a_query_that_fails_among_those_sent_together_raises_djangos_error_and_changes_nothing():
+    matching = prepared(_matching)
+    statement = make_statement(text="Talks resume in Baghdad")
+    with pytest.raises(DatabaseError), transaction.atomic(), sent_together():
+        matching.later("(unclosed")()
+    assert not getattr(connection, "sending_together", False)
+    assert [s.pk for s in matching("Baghdad")] == [statement.pk]
+
+
+@pytest.mark.django_db
+def test_the_talks_page_sends_what_needs_only_the_talks_together_then_what_needs_that():
+    negotiation = make_negotiation()
+    topic = make_topic(negotiation)
+    actor = make_actor()
+    make_position(actor, topic, [make_statement(negotiation=negotiation, speaker=actor)])
+    client = Client()
+    client.get(negotiation.get_absolute_url())
+    sent = []
+
+    def note(execute, sql, params, many, context):
+        sent.append(getattr(connection, "sending_together", False))
+        return execute(sql, params, many, context)
+
+    for query in ("", "?as_of=2024-06-01", "?compare=2024-01-01&to=2024-06-01"):
+        sent.clear()
+        with connection.execute_wrapper(note):
+            assert client.get(negotiation.get_absolute_url() + query).status_code == 200
+        # The publication stamp and the talks one by one; then participants, topics, key
+        # figures, positions and the timeline's three kinds together; then the positions'
+        # evidence, the citations and the corrections together.
+        together = connection.vendor == "postgresql"
+        assert sent == [False, False] + [together] * 10, query

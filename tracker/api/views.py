@@ -57,7 +57,7 @@ from tracker.models import (
 )
 from tracker.models.base import count_published
 from tracker.models.sources import citation_sort_key
-from tracker.prepared import padded, prepared
+from tracker.prepared import padded, prepared, sent_together
 
 NOT_FOUND = OpenApiResponse(
     serializers.ErrorSerializer, description="No public record with that id, or no such page."
@@ -139,7 +139,7 @@ class Linked:
         self.row = row  # a NamedTuple whose fields are columns of ``linked``
         self.records = records
         self.columns = [link, "pk"] if row is None else [link, *row._fields]
-        self.rows = prepared(self.rows_of).rows
+        self.rows_later = prepared(self.rows_of).rows_later
 
     def rows_of(self, record_ids: list[int]) -> QuerySet:
         """The link to the record, then the columns, of each record linked to ``record_ids``."""
@@ -147,20 +147,26 @@ class Linked:
         linked = self.linked.filter(**{f"{self.link}__in": among})
         return linked.values_list(*self.columns)
 
-    def read(self, records: list) -> None:
+    def begin(self, records: list) -> Callable[[], None]:
+        """The linked records' query begun (see ``tracker.prepared.sent_together``);
+        calling the result reads them and gives them to ``records``."""
         if not records:
-            return
-        found = defaultdict(list)
-        rows = self.rows(padded([record.pk for record in records]))
-        if self.row is None:
-            for record_id, linked_id in rows:
-                found[record_id].append(linked_id)
-        else:
-            make = self.row._make
-            for record_id, *columns in rows:
-                found[record_id].append(make(columns))
-        for record in records:
-            setattr(record, f"public_{self.relation}", found[record.pk])
+            return lambda: None
+        rows = self.rows_later(padded([record.pk for record in records]))
+
+        def attach() -> None:
+            found = defaultdict(list)
+            if self.row is None:
+                for record_id, linked_id in rows():
+                    found[record_id].append(linked_id)
+            else:
+                make = self.row._make
+                for record_id, *columns in rows():
+                    found[record_id].append(make(columns))
+            for record in records:
+                setattr(record, f"public_{self.relation}", found[record.pk])
+
+        return attach
 
 
 class Role(NamedTuple):
@@ -174,7 +180,7 @@ class Role(NamedTuple):
 class PublicCitation(NamedTuple):
     """A published source behind a record, with the locator: what the API writes of a citation.
 
-    Plain values read by ``read_citations``, not a ``Citation`` and its
+    Plain values read by ``begin_citations``, not a ``Citation`` and its
     ``Source``: making those two models for each of a page's citations, through
     Django's prefetching, cost 1-3 ms a page.
     """
@@ -223,16 +229,17 @@ def _citations_of(*groups) -> QuerySet:
     )
 
 
-def read_citations(records: list) -> None:
+def begin_citations(records: list) -> Callable[[], None]:
     """Give each record ``public_citations``: the published sources behind it, in one query.
 
     The records may be of several models. Citations come in the order of
     ``Citation.Meta.ordering`` (``citation_sort_key``), sorted here, as ORDER BY
     over the join costs more than the query.
-    The query is prepared, as ``Linked``'s are.
+    The query is prepared, as ``Linked``'s are, and begun (see
+    ``tracker.prepared.sent_together``): calling the result reads it.
     """
     if not records:
-        return
+        return lambda: None
     by_model = defaultdict(list)
     for record in records:
         by_model[record._meta.model].append(record)
@@ -242,15 +249,22 @@ def read_citations(records: list) -> None:
     groups = []
     for model, content_type_id in content_types.items():
         groups += [content_type_id, padded([record.pk for record in by_model[model]])]
-    found = defaultdict(list)
-    for content_type_id, object_id, pk, *columns in _citations_of.rows(*groups):
-        citation = PublicCitation(*columns)
-        order = citation_sort_key(citation.published_on, citation.source_id, pk)
-        found[content_type_id, object_id].append((order, citation))
-    for model, content_type_id in content_types.items():
-        for record in by_model[model]:
-            cited = sorted(found.get((content_type_id, record.pk), ()), key=operator.itemgetter(0))
-            record.public_citations = [citation for _, citation in cited]
+    rows = _citations_of.rows_later(*groups)
+
+    def attach() -> None:
+        found = defaultdict(list)
+        for content_type_id, object_id, pk, *columns in rows():
+            citation = PublicCitation(*columns)
+            order = citation_sort_key(citation.published_on, citation.source_id, pk)
+            found[content_type_id, object_id].append((order, citation))
+        for model, content_type_id in content_types.items():
+            for record in by_model[model]:
+                cited = sorted(
+                    found.get((content_type_id, record.pk), ()), key=operator.itemgetter(0)
+                )
+                record.public_citations = [citation for _, citation in cited]
+
+    return attach
 
 
 class _RowCount(Func):
@@ -581,10 +595,13 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         return records
 
     def read_links(self, records: list) -> None:
-        """Read the linked records and the citations of records just read."""
-        for linked in self.linked:
-            linked.read(records)
-        read_citations(self.cited(records))
+        """Read the linked records and the citations of records just read: their queries
+        go to the database together."""
+        with sent_together():
+            reads = [linked.begin(records) for linked in self.linked]
+            reads.append(begin_citations(self.cited(records)))
+        for read in reads:
+            read()
 
     def paginate_queryset(self, queryset: QuerySet | UnfilteredList) -> list:
         page = super().paginate_queryset(queryset)

@@ -7,6 +7,7 @@ talks page can pin its query count.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.paginator import InvalidPage, Page, Paginator
@@ -245,20 +246,35 @@ def timeline(
     ``since``, only what came after that day; with ``latest``, only the most
     recent ``latest`` entries, however long the talks have run. Three queries.
     """
+    return begin_timeline(negotiation, as_of, since, latest)()
+
+
+def begin_timeline(
+    negotiation,
+    as_of: datetime.date | None = None,
+    since: datetime.date | None = None,
+    latest: int | None = None,
+) -> Callable[[], Timeline]:
+    """``timeline`` begun: its queries sent (see ``tracker.prepared.sent_together``);
+    calling the result reads them."""
     # With ``latest``, the newest ``latest + 1`` entries hold the newest ``latest`` and
     # tell whether anything older was left out. Milestones, the steps of the talks,
     # are few.
     newest = None if latest is None else latest + 1
-    milestones = _timeline_rows(negotiation.pk, as_of, since, kind="milestone")
-    events = _timeline_rows(negotiation.pk, as_of, since, kind="event", newest=newest)
-    statements = _timeline_rows(negotiation.pk, as_of, since, kind="statement", newest=newest)
-    entries = [TimelineEntry("milestone", m.date_display, m) for m in milestones]
-    entries += [TimelineEntry("event", e.occurred_on_display, e) for e in events]
-    entries += [TimelineEntry("statement", s.stated_on_display, s) for s in statements]
-    entries.sort(key=lambda entry: entry.sort_key)
-    if latest is not None and len(entries) > latest:
-        return Timeline(entries[len(entries) - latest :], earlier=True)
-    return Timeline(entries)
+    milestones = _timeline_rows.later(negotiation.pk, as_of, since, kind="milestone")
+    events = _timeline_rows.later(negotiation.pk, as_of, since, kind="event", newest=newest)
+    statements = _timeline_rows.later(negotiation.pk, as_of, since, kind="statement", newest=newest)
+
+    def read() -> Timeline:
+        entries = [TimelineEntry("milestone", m.date_display, m) for m in milestones()]
+        entries += [TimelineEntry("event", e.occurred_on_display, e) for e in events()]
+        entries += [TimelineEntry("statement", s.stated_on_display, s) for s in statements()]
+        entries.sort(key=lambda entry: entry.sort_key)
+        if latest is not None and len(entries) > latest:
+            return Timeline(entries[len(entries) - latest :], earlier=True)
+        return Timeline(entries)
+
+    return read
 
 
 def _kinds_by_day(negotiation_id: int, as_of, since, before):
@@ -363,30 +379,42 @@ def timeline_page(
 
 
 def _positions_with_evidence(negotiation, topics, *days: datetime.date) -> list:
-    """``_positions`` as records with their evidence, each with its actor (one record per
-    actor) and its topic from ``topics``, the talks' public topics."""
-    from tracker.models import Actor, Position
+    """``begin_positions`` read, with each position's evidence. Two queries."""
     from tracker.models.talks import attach_public_evidence
 
-    topic_of = {topic.pk: topic for topic in topics}
-    actors: dict[int, Actor] = {}
-    actor_field, topic_field = Position.actor.field, Position.topic.field
-    width = len(_MATRIX_COLUMNS)
-    positions = []
-    for row in _positions(negotiation.pk, *days):
-        topic = topic_of.get(row[2])
-        if topic is None:
-            continue
-        position = Position.from_db(negotiation._state.db, _MATRIX_COLUMNS, row[:width])
-        actor = actors.get(row[1])
-        if actor is None:
-            actor = actors[row[1]] = Actor.from_db(
-                negotiation._state.db, _ACTOR_COLUMNS, row[width:]
-            )
-        actor_field.set_cached_value(position, actor)
-        topic_field.set_cached_value(position, topic)
-        positions.append(position)
-    return attach_public_evidence(positions)
+    return attach_public_evidence(begin_positions(negotiation, *days)(topics))
+
+
+def begin_positions(negotiation, *days: datetime.date) -> Callable[[list], list]:
+    """``_positions`` begun (see ``tracker.prepared.sent_together``). Calling the result
+    with the talks' public topics reads them as records, each with its actor (one record
+    per actor) and its topic from those topics; their evidence is not read."""
+    from tracker.models import Actor, Position
+
+    rows = _positions.rows_later(negotiation.pk, *days)
+
+    def read(topics) -> list:
+        topic_of = {topic.pk: topic for topic in topics}
+        actors: dict[int, Actor] = {}
+        actor_field, topic_field = Position.actor.field, Position.topic.field
+        width = len(_MATRIX_COLUMNS)
+        positions = []
+        for row in rows():
+            topic = topic_of.get(row[2])
+            if topic is None:
+                continue
+            position = Position.from_db(negotiation._state.db, _MATRIX_COLUMNS, row[:width])
+            actor = actors.get(row[1])
+            if actor is None:
+                actor = actors[row[1]] = Actor.from_db(
+                    negotiation._state.db, _ACTOR_COLUMNS, row[width:]
+                )
+            actor_field.set_cached_value(position, actor)
+            topic_field.set_cached_value(position, topic)
+            positions.append(position)
+        return positions
+
+    return read
 
 
 def position_matrix(
@@ -422,9 +450,15 @@ def position_changes(negotiation, topics, start: datetime.date, end: datetime.da
     Returns the list of ``PositionChange`` and the positions current on ``end``
     keyed by (actor id, topic id), ready for ``position_matrix``. Two queries.
     """
+    return changes_between(_positions_with_evidence(negotiation, topics, start, end), start, end)
+
+
+def changes_between(positions: list, start: datetime.date, end: datetime.date):
+    """``position_changes`` from ``positions``: those current on ``start`` or ``end``
+    (``begin_positions``), oldest first."""
     before: dict = {}
     after: dict = {}
-    for position in _positions_with_evidence(negotiation, topics, start, end):
+    for position in positions:
         key = (position.actor_id, position.topic_id)
         # Positions arrive oldest first, so the last one seen on or before a day wins.
         if position.as_of <= start:

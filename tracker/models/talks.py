@@ -1,6 +1,7 @@
 """The talks: who takes part, what is on the table, where each party stands, and the steps."""
 
 import datetime
+from collections.abc import Callable
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -328,17 +329,29 @@ def attach_public_evidence(positions: list) -> list:
     """Give each of ``positions`` ``public_evidence``: its published statements, newest
     first, as ``Evidence`` (one for each statement, whichever positions rest on it).
     One query. Returns ``positions``."""
+    begin_evidence(positions)()
+    return positions
+
+
+def begin_evidence(positions: list) -> Callable[[], None]:
+    """``attach_public_evidence`` begun (see ``tracker.prepared.sent_together``); calling
+    the result reads the evidence and gives it to the positions."""
     by_id = {position.pk: position for position in positions}
     for position in positions:
         position.public_evidence = []
-    if by_id:
+    if not by_id:
+        return lambda: None
+    rows = _public_evidence.rows_later(padded(by_id))
+
+    def attach() -> None:
         shared: dict[int, Evidence] = {}
-        for position_id, pk, attribution, *said in _public_evidence.rows(padded(by_id)):
+        for position_id, pk, attribution, *said in rows():
             evidence = shared.get(pk)
             if evidence is None:
                 evidence = shared[pk] = Evidence(pk, attribution, stored_date(*said))
             by_id[position_id].public_evidence.append(evidence)
-    return positions
+
+    return attach
 
 
 @prepared

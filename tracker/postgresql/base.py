@@ -21,6 +21,7 @@ connection (PgBouncer from 1.21 with ``max_prepared_statements``, or session
 pooling).
 """
 
+import contextlib
 import select
 
 import psycopg
@@ -51,6 +52,9 @@ class PreparingCursor(base.CursorMixin, psycopg.RawCursor):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # Whether prepared queries are being sent together (``pipeline``).
+    sending_together = False
+
     def _configure_connection(self, connection):
         super()._configure_connection(connection)
         # Prepared statements run their generic plan from the first call (see above);
@@ -85,6 +89,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
+
+    @contextlib.contextmanager
+    def pipeline(self):
+        """Queries of prepared cursors run inside are sent without waiting for each answer
+        (psycopg's pipeline mode), the server's answers read as the block ends: one round
+        trip for them all. A query's error is raised there, as Django's."""
+        if self.sending_together:
+            yield
+            return
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            try:
+                self.sending_together = True
+                with self.connection.pipeline():
+                    yield
+            finally:
+                self.sending_together = False
 
     def prepared_cursor(self):
         """A cursor as ``cursor()`` gives (wrapped alike: counted, logged, its errors

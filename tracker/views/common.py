@@ -172,17 +172,26 @@ def corrections_for(record: Model, *others) -> list[Correction]:
     such as a talks page's key figures or a topic's positions. One query. Each
     correction gets ``about``: the record it corrects.
     """
+    return begin_corrections(record, *others)()
+
+
+def begin_corrections(record: Model, *others) -> Callable[[], list[Correction]]:
+    """``corrections_for`` begun (see ``tracker.prepared.sent_together``); calling the
+    result reads them."""
     records = [record, *_records(others)]
     by_key = {(r._meta.model_name, r.pk): r for r in records}
-    # Few rows: sorted here, newest first, rather than by an ORDER BY.
-    corrections = sorted(
-        _corrections(*_kinds(records)),
-        key=lambda correction: (correction.date, correction.pk),
-        reverse=True,
-    )
-    for correction in corrections:
-        correction.about = by_key.get((correction.content_type.model, correction.object_id))
-    return corrections
+    found = _corrections.later(*_kinds(records))
+
+    def read() -> list[Correction]:
+        # Few rows: sorted here, newest first, rather than by an ORDER BY.
+        corrections = sorted(
+            found(), key=lambda correction: (correction.date, correction.pk), reverse=True
+        )
+        for correction in corrections:
+            correction.about = by_key.get((correction.content_type.model, correction.object_id))
+        return corrections
+
+    return read
 
 
 def attach_targets(corrections: list[Correction], read: Callable[..., list]) -> None:
@@ -250,20 +259,29 @@ def attach_citations(*groups) -> None:
     """Give every record in ``groups`` (records or lists of them) ``public_citations``,
     each a ``Cited``, oldest source first (undated sources last). One query for all
     of them, whatever their models."""
+    begin_citations(*groups)()
+
+
+def begin_citations(*groups) -> Callable[[], None]:
+    """``attach_citations`` begun (see ``tracker.prepared.sent_together``); calling the
+    result reads the citations and gives them to the records."""
     records = _records(groups)
-    found: dict[tuple, list] = {}
-    for model, object_id, pk, locator, source_id, outlet, *published in (
-        _citations.rows(*_kinds(records)) if records else ()
-    ):
-        order = citation_sort_key(published[0], source_id, pk)
-        cited = Cited(pk, locator, CitedSource(source_id, outlet, stored_date(*published)))
-        found.setdefault((model, object_id), []).append((order, cited))
-    in_order = {
-        key: [cited for _, cited in sorted(pairs, key=itemgetter(0))]
-        for key, pairs in found.items()
-    }
-    for record in records:
-        record.public_citations = in_order.get((record._meta.model_name, record.pk), [])
+    rows = _citations.rows_later(*_kinds(records)) if records else list
+
+    def attach() -> None:
+        found: dict[tuple, list] = {}
+        for model, object_id, pk, locator, source_id, outlet, *published in rows():
+            order = citation_sort_key(published[0], source_id, pk)
+            cited = Cited(pk, locator, CitedSource(source_id, outlet, stored_date(*published)))
+            found.setdefault((model, object_id), []).append((order, cited))
+        in_order = {
+            key: [cited for _, cited in sorted(pairs, key=itemgetter(0))]
+            for key, pairs in found.items()
+        }
+        for record in records:
+            record.public_citations = in_order.get((record._meta.model_name, record.pk), [])
+
+    return attach
 
 
 def public_records(model_name: str) -> QuerySet:

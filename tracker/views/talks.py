@@ -23,11 +23,14 @@ from tracker.models import (
     Status,
     Topic,
 )
-from tracker.models.talks import attach_public_evidence
-from tracker.prepared import prepared
+from tracker.models.history import begin_positions, begin_timeline, changes_between
+from tracker.models.talks import attach_public_evidence, begin_evidence
+from tracker.prepared import prepared, sent_together
 from tracker.views.charts import stance_chart
 from tracker.views.common import (
     attach_citations,
+    begin_citations,
+    begin_corrections,
     corrections_for,
     page_number,
     parse_day,
@@ -221,20 +224,33 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = record_or_gone(request, _TALKS, slug)
     if isinstance(negotiation, HttpResponse):
         return negotiation
-    participations = _talks_participations(negotiation.pk)
-    topics = _talks_topics(negotiation.pk)
     day = to or as_of or timezone.localdate()
-    key_figures = _talks_key_figures(negotiation.pk, day)
+    # What needs only the talks goes to the database together, then what needs that.
+    with sent_together():
+        participations = _talks_participations.later(negotiation.pk)
+        topics = _talks_topics.later(negotiation.pk)
+        key_figures = _talks_key_figures.later(negotiation.pk, day)
+        positions = begin_positions(negotiation, *((compare, to) if compare else (day,)))
+        timeline = begin_timeline(
+            negotiation, as_of=to or as_of, since=compare, latest=TIMELINE_LATEST
+        )
+    participations, topics, key_figures = participations(), topics(), key_figures()
     for record in (*topics, *key_figures):
         record.negotiation = negotiation
-    changes, current = (
-        negotiation.position_changes(topics, compare, to) if compare else (None, None)
-    )
+    positions, timeline = positions(topics), timeline()
+    with sent_together():
+        evidence = begin_evidence(positions)
+        citations = begin_citations(negotiation, key_figures, [entry.record for entry in timeline])
+        corrections = begin_corrections(negotiation, key_figures)
+    evidence()
+    citations()
+    if compare:
+        changes, current = changes_between(positions, compare, to)
+    else:
+        changes, current = None, {(p.actor_id, p.topic_id): p for p in positions}
     matrix = negotiation.position_matrix(participations, topics, day, current)
-    timeline = negotiation.timeline(as_of=to or as_of, since=compare, latest=TIMELINE_LATEST)
     statements = [entry.record for entry in timeline if entry.kind == "statement"]
     latest = sorted(statements, key=lambda s: (s.stated_on, s.pk), reverse=True)
-    attach_citations(negotiation, key_figures, [entry.record for entry in timeline])
     context = {
         "negotiation": negotiation,
         "participations": participations,
@@ -248,7 +264,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "to": to,
         "time_query": _time_query(as_of, compare, to),
         "today": timezone.localdate(),
-        "corrections": corrections_for(negotiation, key_figures),
+        "corrections": corrections(),
     }
     return render(request, "tracker/negotiation.html", context)
 

@@ -1,5 +1,6 @@
 """manage.py bench: runs end to end on a tiny dataset and writes its results in the agreed shape."""
 
+import itertools
 import json
 import os
 import subprocess
@@ -104,18 +105,18 @@ def test_bench_refuses_an_empty_database(tmp_path):
     assert not (tmp_path / "out.json").exists()
 
 
-def test_cold_requests_go_in_rounds_over_every_kind_each_url_once(monkeypatch):
-    # A slow spell of a shared machine then falls on every kind and on the baseline,
-    # not on the one kind being measured.
+def test_cold_and_warm_requests_go_in_rounds_over_every_kind_each_cold_url_once(monkeypatch):
+    # A slow spell of a shared machine then falls on every kind, cold and warm, and on
+    # the baseline, not on the one kind or phase being measured.
     from tracker.bench import runner
 
-    asked: list[str] = []
+    asked: list[tuple[str, str, dict | None]] = []
+    servers = {}
 
     class FakeServer:
-        port = 0
-
-        def __init__(self, **options):
-            pass
+        def __init__(self, *, cache_seconds):
+            self.port = len(servers)
+            servers[self.port] = "cold" if cache_seconds == 0 else "warm"
 
         def __enter__(self):
             return self
@@ -123,9 +124,12 @@ def test_cold_requests_go_in_rounds_over_every_kind_each_url_once(monkeypatch):
         def __exit__(self, *exc):
             return None
 
+        def worker_rss_mb(self):
+            return [100.0, 100.0]
+
     def fake_fetch(port, url, headers=None):
-        asked.append(url)
-        return 200, 1.0, {}
+        asked.append((servers[port], url, headers))
+        return 200, 1.0, {"ETag": f'"{url}"'}
 
     monkeypatch.setattr(runner, "Server", FakeServer)
     monkeypatch.setattr(runner, "fetch", fake_fetch)
@@ -134,14 +138,25 @@ def test_cold_requests_go_in_rounds_over_every_kind_each_url_once(monkeypatch):
         runner.PageKind("b", [f"/b/{n}" for n in range(3)]),
     ]
     results = runner.Results(statements=0, kinds=kinds)
-    runner.measure_cold(results, budget=60, log=lambda line: None)
+    runner.measure(results, budget=60, warm=6, memory_requests=0, log=lambda line: None)
 
-    pages = [url for url in asked if url.startswith(("/a/", "/b/"))]
-    assert sorted(pages) == sorted(kinds[0].urls + kinds[1].urls)  # each once
-    assert pages[:4] == ["/a/0", "/a/4", "/b/0", "/a/1"]  # round by round
+    cold = [url for server, url, _ in asked if server == "cold" and url != runner.BASELINE]
+    assert cold[0] == "/"  # before measuring
+    assert sorted(cold[1:]) == sorted(kinds[0].urls + kinds[1].urls)  # each once
+    assert cold[1:5] == ["/a/0", "/a/4", "/b/0", "/a/1"]  # round by round
     assert len(kinds[0].cold) == 8 and len(kinds[1].cold) == 3
-    # Baseline samples before the first kind and within every round.
-    first_page = asked.index("/a/0")
-    assert asked[:first_page].count(runner.BASELINE) >= 50
-    last_round = asked.index("/a/3")
-    assert runner.BASELINE in asked[asked.index("/a/2") + 1 : last_round]
+    # Warm: each kind's first URL revalidated with its ETag, 6 times in all, in every round.
+    revalidated = [(url, headers) for server, url, headers in asked if headers]
+    assert revalidated.count(("/a/0", {"If-None-Match": '"/a/0"'})) == 6
+    assert revalidated.count(("/b/0", {"If-None-Match": '"/b/0"'})) == 6
+    assert len(kinds[0].warm) == 6 and len(kinds[1].warm) == 6
+    firsts = ("/a/0", "/a/1", "/a/2", "/a/3")  # kind a's first cold URL in each round
+    rounds = [n for n, entry in enumerate(asked) if entry[0] == "cold" and entry[1] in firsts]
+    for start, end in itertools.pairwise(rounds):
+        between = asked[start:end]
+        assert ("warm", "/a/0", {"If-None-Match": '"/a/0"'}) in between
+        assert ("cold", runner.BASELINE, None) in between
+    # Baseline samples before the first kind.
+    first_page = asked.index(("cold", "/a/0", None))
+    assert [entry[1] for entry in asked[:first_page]].count(runner.BASELINE) >= 50
+    assert results.rss_mb == [100.0, 100.0]

@@ -10,12 +10,14 @@ one client request at a time:
 - **cold:** up to ``requests`` *different* URLs of each page kind (different
   talks, statements, actors, search terms, API pages), each requested once,
   on a server with the page cache off (``PARLEY_CACHE_SECONDS=0``); a kind
-  with fewer distinct objects (50 talks, one home page) repeats them. The
-  requests go in ``COLD_ROUNDS`` rounds over all the kinds, each round with
-  baseline samples of its own;
-- **warm:** one URL of each kind repeated ``warm`` times on a second server
-  with caching as deployed, each request revalidating with ``If-None-Match``
-  (the answer is a 304); the median of the cached 200 answers is shown too;
+  with fewer distinct objects (50 talks, one home page) repeats them;
+- **warm:** one URL of each kind repeated ``warm`` times on a second server,
+  running beside the first, with caching as deployed, each request
+  revalidating with ``If-None-Match`` (the answer is a 304); the median of the
+  cached 200 answers is shown too;
+- cold and warm requests go in ``COLD_ROUNDS`` rounds over all the kinds, each
+  round with baseline samples of its own, so that a slow spell of the machine
+  falls on every kind and phase alike;
 - **queries:** the SQL queries of one request of each kind, counted in this
   process through Django's test client with the page cache off;
 - **memory:** the resident size of each gunicorn worker (``VmRSS``) once the
@@ -91,6 +93,7 @@ class PageKind:
     cached: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     queries: int | None = None
+    etag: str | None = None
 
     @property
     def distinct(self) -> int:
@@ -437,83 +440,95 @@ def _baseline(port: int, samples: list[float], n: int) -> None:
             samples.append(ms)
 
 
-# Cold requests go in rounds: each round asks every kind for its next share of URLs, so
-# that a slow spell of a shared machine falls on every kind (and on the baseline,
-# sampled in each round too) rather than on the one kind measured at the time.
+# Requests go in rounds: each round asks every kind for its next share of cold URLs and
+# of warm revalidations, so that a slow spell of a shared machine falls on every kind,
+# cold and warm (and on the baseline, sampled in each round too), rather than on the
+# one kind or phase measured at the time.
 COLD_ROUNDS = 4
 
 
-def measure_cold(results: Results, budget: float, log: Callable[[str], None]) -> None:
-    with Server(cache_seconds=0) as server:
+def measure(
+    results: Results, budget: float, warm: int, memory_requests: int, log: Callable[[str], None]
+) -> None:
+    """Cold and warm requests, in rounds over every kind, on two servers running side by
+    side; then the memory of the warm server's workers."""
+    with Server(cache_seconds=0) as cold, Server(cache_seconds=None) as cached:
         for url in (BASELINE, "/"):
-            fetch(server.port, url)  # imports and first connections
-        _baseline(server.port, results.baseline, 50)
+            fetch(cold.port, url)  # imports and first connections
+            fetch(cached.port, url)
+        served = 2 + _fill(results, cached.port)
+        _baseline(cold.port, results.baseline, 50)
         spent = {kind.name: 0.0 for kind in results.kinds}
         for round_ in range(COLD_ROUNDS):
             for kind in results.kinds:
-                _baseline(server.port, results.baseline, 10 // COLD_ROUNDS + 1)
+                _baseline(cold.port, results.baseline, 10 // COLD_ROUNDS + 1)
                 share = kind.urls[round_::COLD_ROUNDS]
                 started = time.monotonic()
                 for url in share:
-                    status, ms, _ = fetch(server.port, url)
+                    status, ms, _ = fetch(cold.port, url)
                     kind.cold.append(ms)
                     kind.statuses[status] = kind.statuses.get(status, 0) + 1
                     if spent[kind.name] + time.monotonic() - started > budget:
                         break  # a very slow kind: bounded, the table says how many were measured
                 spent[kind.name] += time.monotonic() - started
+                revalidate = {"If-None-Match": kind.etag} if kind.etag else None
+                repeats = warm // COLD_ROUNDS + (round_ < warm % COLD_ROUNDS)
+                for _ in range(repeats):
+                    kind.warm.append(fetch(cached.port, kind.urls[0], revalidate)[1])
+                _baseline(cached.port, results.warm_baseline, 1)
+                served += repeats + 1
         for kind in results.kinds:
-            log(f"  cold {kind.name:<28} {statistics.median(kind.cold):8.1f} ms")
+            log(
+                f"  {kind.name:<28} cold {statistics.median(kind.cold):8.1f} ms"
+                f"  warm {statistics.median(kind.warm):6.2f} ms"
+            )
+        _load(results, cached, served, memory_requests)
 
 
-def measure_warm(results: Results, warm: int, memory_requests: int, log) -> None:
-    with Server(cache_seconds=None) as server:
-        served = 0
-        for kind in results.kinds:
-            url = kind.urls[0]
-            etag = None
-            for n in range(6):  # fill each worker's cache, then time cached answers
-                _, ms, headers = fetch(server.port, url)
-                if n >= 2:
-                    kind.cached.append(ms)
-                etag = headers.get("ETag", etag)
-                served += 1
-            for _ in range(warm):
-                _, ms, _ = fetch(server.port, url, {"If-None-Match": etag} if etag else None)
-                kind.warm.append(ms)
-                served += 1
-            _baseline(server.port, results.warm_baseline, 5)
-            served += 5
-            log(f"  warm {kind.name:<28} {statistics.median(kind.warm):8.2f} ms")
-        # Memory: keep both workers busy with every kind's URLs until the total is reached.
-        # Whole downloads and pages slower than 2 s each would take hours at 10,000
-        # requests; they are left out of the mix (the table lists their own numbers).
-        mix = [url for kind in results.kinds
-               if not kind.name.startswith("download:") and statistics.median(kind.cold) < 2000
-               for url in kind.urls]  # fmt: skip
-        random.Random(1).shuffle(mix)
-        remaining = max(0, memory_requests - served)
-        urls = list(itertools.islice(itertools.cycle(mix), remaining))
-        lock = threading.Lock()
-        deadline = time.monotonic() + 900
-        done = [0]
+def _fill(results: Results, port: int) -> int:
+    """Ask the warm server for each kind's URL until each worker has it cached, timing the
+    cached answers and keeping the ETag; returns the number of requests."""
+    for kind in results.kinds:
+        for n in range(6):
+            _, ms, headers = fetch(port, kind.urls[0])
+            if n >= 2:
+                kind.cached.append(ms)
+            kind.etag = headers.get("ETag", kind.etag)
+    return 6 * len(results.kinds)
 
-        def client():
-            while time.monotonic() < deadline:
-                with lock:
-                    if not urls:
-                        return
-                    url = urls.pop()
-                fetch(server.port, url)
-                with lock:
-                    done[0] += 1
 
-        threads = [threading.Thread(target=client) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        results.served = served + done[0]
-        results.rss_mb = server.worker_rss_mb()
+def _load(results: Results, server: Server, served: int, memory_requests: int) -> None:
+    """Keep both workers busy with every kind's URLs until ``memory_requests`` in all,
+    then read their memory. Whole downloads and pages slower than 2 s each would take
+    hours at 10,000 requests; they are left out of the mix (the table lists their own
+    numbers)."""
+    mix = [url for kind in results.kinds
+           if not kind.name.startswith("download:") and statistics.median(kind.cold) < 2000
+           for url in kind.urls]  # fmt: skip
+    random.Random(1).shuffle(mix)
+    remaining = max(0, memory_requests - served)
+    urls = list(itertools.islice(itertools.cycle(mix), remaining))
+    lock = threading.Lock()
+    deadline = time.monotonic() + 900
+    done = [0]
+
+    def client():
+        while time.monotonic() < deadline:
+            with lock:
+                if not urls:
+                    return
+                url = urls.pop()
+            fetch(server.port, url)
+            with lock:
+                done[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.served = served + done[0]
+    results.rss_mb = server.worker_rss_mb()
 
 
 def table(results: Results) -> str:
@@ -554,8 +569,7 @@ def run(
     log(f"{sum(len(k.urls) for k in kinds)} cold requests over {len(kinds)} page kinds")
     count_queries(kinds)
     Server(cache_seconds=None).collectstatic()
-    measure_cold(results, budget, log)
-    measure_warm(results, warm, memory_requests, log)
+    measure(results, budget, warm, memory_requests, log)
     return results
 
 

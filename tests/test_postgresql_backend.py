@@ -221,6 +221,7 @@ def test_queries_begun_together_give_what_each_gives_alone_and_are_sent_together
         ids = prepared(lambda pk: _said_by(pk).values_list("id")).rows_later(actors[0].pk)
     assert [[s.pk for s in read()] for read in records] == list(said.values())
     assert ids() == [(said[actors[0].pk][0],)]
+    assert [[s.pk for s in read()] for read in records] == list(said.values())  # read again
     # On PostgreSQL the three went to the server in one pipeline; elsewhere each ran when begun.
     assert sent == [connection.vendor == "postgresql"] * 3
     assert not getattr(connection, "sending_together", False)
@@ -236,26 +237,52 @@ def test_a_query_that_fails_among_those_sent_together_raises_djangos_error_and_c
     assert [s.pk for s in matching("Baghdad")] == [statement.pk]
 
 
+# For each page: how many of its queries go one by one (the publication stamp, the
+# record), then how many go together, in one or two pipelines, on PostgreSQL.
+SENT_TOGETHER = {
+    # participants, topics, key figures, positions, the timeline's three kinds; then the
+    # positions' evidence, the citations and the corrections
+    "talks": (2, 10),
+    "talks ?as_of": (2, 10),
+    "talks ?compare": (2, 10),
+    # positions and statements; then evidence, citations, corrections
+    "topic": (2, 5),
+    # relationships, participations, positions, statements, events; then evidence,
+    # citations, corrections
+    "actor": (2, 8),
+    # the talks, their parties, the latest statements, upcoming and recent milestones;
+    # then the statements' citations, alone
+    "home": (1, 5, 1),
+}
+
+
 @pytest.mark.django_db
-def test_the_talks_page_sends_what_needs_only_the_talks_together_then_what_needs_that():
+@pytest.mark.parametrize("page", SENT_TOGETHER)
+def test_a_page_sends_what_needs_only_its_record_together_then_what_needs_that(page):
     negotiation = make_negotiation()
     topic = make_topic(negotiation)
     actor = make_actor()
     make_position(actor, topic, [make_statement(negotiation=negotiation, speaker=actor)])
+    url = {
+        "talks": negotiation.get_absolute_url(),
+        "talks ?as_of": negotiation.get_absolute_url() + "?as_of=2024-06-01",
+        "talks ?compare": negotiation.get_absolute_url() + "?compare=2024-01-01&to=2024-06-01",
+        "topic": topic.get_absolute_url(),
+        "actor": actor.get_absolute_url(),
+        "home": "/",
+    }[page]
     client = Client()
-    client.get(negotiation.get_absolute_url())
+    client.get(url)
     sent = []
 
     def note(execute, sql, params, many, context):
         sent.append(getattr(connection, "sending_together", False))
         return execute(sql, params, many, context)
 
-    for query in ("", "?as_of=2024-06-01", "?compare=2024-01-01&to=2024-06-01"):
-        sent.clear()
-        with connection.execute_wrapper(note):
-            assert client.get(negotiation.get_absolute_url() + query).status_code == 200
-        # The publication stamp and the talks one by one; then participants, topics, key
-        # figures, positions and the timeline's three kinds together; then the positions'
-        # evidence, the citations and the corrections together.
-        together = connection.vendor == "postgresql"
-        assert sent == [False, False] + [together] * 10, query
+    with connection.execute_wrapper(note):
+        assert client.get(url).status_code == 200
+    together = connection.vendor == "postgresql"
+    expected = []
+    for n, count in enumerate(SENT_TOGETHER[page]):
+        expected += [together and n % 2 == 1] * count
+    assert sent == expected

@@ -254,12 +254,12 @@ class _Prepared:
 
     def later(self, args: Sequence) -> Callable[[], list]:
         """``run(args)`` begun: inside ``sent_together`` the query is sent at once, with
-        the others begun there, and its rows read when the result is asked for."""
+        the others begun there, and its rows read when the result is first asked for."""
         sent = self._send(args)
         if sent is None:
             result = self.run(args)
             return lambda: result
-        return lambda: self.read(self._converted(sent()))
+        return functools.cache(lambda: self.read(self._converted(sent())))
 
     def rows_later(self, args: Sequence) -> Callable[[], list[tuple]]:
         """``rows(args)`` begun, as ``later`` begins ``run``."""
@@ -267,7 +267,7 @@ class _Prepared:
         if sent is None:
             result = self.rows(args)
             return lambda: result
-        return lambda: [tuple(row) for row in self._converted(sent())]
+        return functools.cache(lambda: [tuple(row) for row in self._converted(sent())])
 
     def _send(self, args: Sequence) -> Callable[[], list] | None:
         """Inside ``sent_together``, the query sent and what reads its rows; otherwise None."""

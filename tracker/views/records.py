@@ -28,14 +28,16 @@ from tracker.models import (
     Statement,
 )
 from tracker.models.base import Status, count_published
-from tracker.models.talks import attach_public_evidence
-from tracker.prepared import padded, prepared
+from tracker.models.talks import begin_evidence
+from tracker.prepared import padded, prepared, sent_together
 from tracker.templatetags.parley import precise_date
 from tracker.views.common import (
     CITING_KINDS,
     PreparedList,
     attach_citations,
     attach_targets,
+    begin_citations,
+    begin_corrections,
     corrections_for,
     paginate,
     public_records,
@@ -158,16 +160,20 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = record_or_gone(request, _ACTOR, slug)
     if isinstance(actor, HttpResponse):
         return actor
+    # What needs only the actor goes to the database together, then what needs that.
+    with sent_together():
+        relationships = _actor_relationships.later(actor.pk)
+        participations = _actor_participations.later(actor.pk)
+        positions = _actor_positions.later(actor.pk)
+        statements = _actor_statements.later(actor.pk)
+        event_roles = _actor_event_roles.later(actor.pk)
     # An actor has few relationships: sorted here, as Relationship.Meta.ordering says,
     # rather than by an ORDER BY over two joins.
-    relationships = sorted(
-        _actor_relationships(actor.pk), key=lambda r: (r.subject.name, r.kind, r.object.name)
-    )
-    participations = _actor_participations(actor.pk)
+    relationships = sorted(relationships(), key=lambda r: (r.subject.name, r.kind, r.object.name))
     # By talks and topic, newest first within a topic; sorted here, since an ORDER BY
     # over two joins costs Django more to build than the query costs to run.
     positions = sorted(
-        attach_public_evidence(_actor_positions(actor.pk)),
+        positions(),
         key=lambda p: (
             p.topic.negotiation.title,
             p.topic.order,
@@ -180,19 +186,23 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for position in positions:
         position.is_current = position.topic_id not in seen_topics
         seen_topics.add(position.topic_id)
-    statements = _actor_statements(actor.pk)
+    statements = statements()
     for statement in statements:
         statement.speaker = actor
-    event_roles = _actor_event_roles(actor.pk)
-    attach_citations(actor, relationships, statements)
+    with sent_together():
+        evidence = begin_evidence(positions)
+        citations = begin_citations(actor, relationships, statements)
+        corrections = begin_corrections(actor, relationships, positions)
+    evidence()
+    citations()
     context = {
         "actor": actor,
         "relationships": relationships,
-        "participations": participations,
+        "participations": participations(),
         "positions": positions,
         "statements": statements,
-        "event_roles": event_roles,
-        "corrections": corrections_for(actor, relationships, positions),
+        "event_roles": event_roles(),
+        "corrections": corrections(),
     }
     return render(request, "tracker/actor.html", context)
 

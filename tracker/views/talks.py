@@ -24,7 +24,7 @@ from tracker.models import (
     Topic,
 )
 from tracker.models.history import begin_positions, begin_timeline, changes_between
-from tracker.models.talks import attach_public_evidence, begin_evidence
+from tracker.models.talks import begin_evidence
 from tracker.prepared import prepared, sent_together
 from tracker.views.charts import stance_chart
 from tracker.views.common import (
@@ -133,24 +133,27 @@ def home(request: HttpRequest) -> HttpResponse:
     ``latest_statements``, ``upcoming_milestones``, ``recent_milestones``.
     """
     today = timezone.localdate()
-    talks = _home_talks()
+    with sent_together():
+        talks = _home_talks.later()
+        party_rows = _home_parties.later()
+        latest = _home_statements.later()
+        upcoming = _upcoming_milestones.later(today)
+        recent = _recent_milestones.later(today)
+    talks, latest = talks(), latest()
     # Only what the list shows of each party: its short name (or name) and role.
     parties: dict[int, list[tuple[str, str]]] = {}
     roles = dict(Participation.Role.choices)
-    for talks_id, short_name, name, role in _home_parties():
+    for talks_id, short_name, name, role in party_rows():
         parties.setdefault(talks_id, []).append((short_name or name, roles.get(role, role)))
     for t in talks:
         t.parties = parties.get(t.pk, [])
-    latest = _home_statements()
-    upcoming = _upcoming_milestones(today)
-    recent = _recent_milestones(today)
     attach_citations(latest)
     context = {
         "active_talks": [t for t in talks if t.state in ACTIVE_STATES],
         "other_talks": [t for t in talks if t.state not in ACTIVE_STATES],
         "latest_statements": latest,
-        "upcoming_milestones": upcoming,
-        "recent_milestones": recent,
+        "upcoming_milestones": upcoming(),
+        "recent_milestones": recent(),
         "today": today,
     }
     return render(request, "tracker/home.html", context)
@@ -309,12 +312,8 @@ def negotiation_timeline(request: HttpRequest, slug: str) -> HttpResponse:
 # The queries of the topic and milestone pages, by the record's id.
 
 
-def _topic_positions(pk: int) -> list[Position]:
-    return attach_public_evidence(_topic_positions_only(pk))
-
-
 @prepared
-def _topic_positions_only(pk: int) -> QuerySet:
+def _topic_positions(pk: int) -> QuerySet:
     return (
         Position.objects.public()
         .filter(topic=pk, actor__status=Status.PUBLISHED)
@@ -363,16 +362,23 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
     topic = record_or_gone(request, _TOPIC, negotiation_slug, slug)
     if isinstance(topic, HttpResponse):
         return topic
-    positions = _topic_positions(topic.pk)
-    statements = _topic_statements(topic.pk)
-    attach_citations(topic, positions, statements)
+    with sent_together():
+        positions = _topic_positions.later(topic.pk)
+        statements = _topic_statements.later(topic.pk)
+    positions, statements = positions(), statements()
+    with sent_together():
+        evidence = begin_evidence(positions)
+        citations = begin_citations(topic, positions, statements)
+        corrections = begin_corrections(topic, positions)
+    evidence()
+    citations()
     context = {
         "topic": topic,
         "negotiation": topic.negotiation,
         "positions": positions,
         "chart": stance_chart(topic, positions),
         "statements": statements,
-        "corrections": corrections_for(topic, positions),
+        "corrections": corrections(),
     }
     return render(request, "tracker/topic.html", context)
 

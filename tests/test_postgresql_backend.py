@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     make_actor,
+    make_event,
+    make_milestone,
     make_negotiation,
     make_position,
     make_statement,
@@ -253,6 +255,11 @@ SENT_TOGETHER = {
     # the talks, their parties, the latest statements, upcoming and recent milestones;
     # then the statements' citations, alone
     "home": (1, 5, 1),
+    # the entries counted, their days; then the milestones and the events and statements
+    # of those days; then their citations, alone
+    "timeline": (4, 3, 1),
+    # the talks, their newest entries; then the statements, events and milestones
+    "feed": (3, 3),
 }
 
 
@@ -263,6 +270,8 @@ def test_a_page_sends_what_needs_only_its_record_together_then_what_needs_that(p
     topic = make_topic(negotiation)
     actor = make_actor()
     make_position(actor, topic, [make_statement(negotiation=negotiation, speaker=actor)])
+    make_event(negotiation=negotiation)
+    make_milestone(negotiation)
     url = {
         "talks": negotiation.get_absolute_url(),
         "talks ?as_of": negotiation.get_absolute_url() + "?as_of=2024-06-01",
@@ -270,6 +279,8 @@ def test_a_page_sends_what_needs_only_its_record_together_then_what_needs_that(p
         "topic": topic.get_absolute_url(),
         "actor": actor.get_absolute_url(),
         "home": "/",
+        "timeline": negotiation.get_absolute_url() + "timeline/",
+        "feed": negotiation.get_absolute_url() + "feed/",
     }[page]
     client = Client()
     client.get(url)

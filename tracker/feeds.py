@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from tracker.dates import date_columns
 from tracker.models import Correction, Event, Milestone, Negotiation, Statement
-from tracker.prepared import PreparedSQL, padded, prepared
+from tracker.prepared import PreparedSQL, padded, prepared, sent_together
 from tracker.search import plain
 from tracker.views.common import attach_targets, public_records
 
@@ -354,11 +354,15 @@ class NegotiationFeed(RecordFeed):
     def items(self, talks: Negotiation) -> list[Model]:
         """The newest entries (``_newest``), then only their records, read whole."""
         newest = [(_LISTS[n][0], pk) for n, pk in _newest(connection.vendor).rows(talks.pk)]
+        reads = []
+        with sent_together():  # one round trip for the three kinds (tracker.prepared)
+            for model, read in _READERS.items():
+                pks = [pk for kind, pk in newest if kind is model]
+                if pks:
+                    reads.append((model, read.later(padded(pks))))
         records = {}
-        for model, read in _READERS.items():
-            pks = [pk for kind, pk in newest if kind is model]
-            if pks:
-                records.update(((model, record.pk), record) for record in read(padded(pks)))
+        for model, read in reads:
+            records.update(((model, record.pk), record) for record in read())
         return [records[entry] for entry in newest]
 
 

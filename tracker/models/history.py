@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from tracker.dates import PartOfDay, PreciseDate, Precision, date_columns
-from tracker.prepared import prepared
+from tracker.prepared import prepared, sent_together
 
 # Within one day: morning before afternoon before evening before night; a
 # date known only to the day sorts before those with a part of the day.
@@ -339,13 +339,19 @@ class _TimelineDays:
         if not days:
             return []
         first, last = days[0], days[-1]
+        with sent_together():  # one round trip for the three kinds (tracker.prepared)
+            milestones = _timeline_rows.later(*self.window, kind="milestone")
+            between = {
+                kind: _entries_between.later(*self.window, first, last, kind=kind)
+                for kind in _DATE_OF
+            }
         entries = [
             TimelineEntry("milestone", m.date_display, m)
-            for m in _timeline_rows(*self.window, kind="milestone")
+            for m in milestones()
             if first <= m.date_display.start <= last
         ]
         for kind, column in _DATE_OF.items():
-            within = _entries_between(*self.window, first, last, kind=kind)
+            within = between[kind]()
             entries += [TimelineEntry(kind, getattr(r, f"{column}_display"), r) for r in within]
         entries.sort(key=lambda entry: entry.sort_key)
         # Where the first day begins in the whole timeline: when the page runs past

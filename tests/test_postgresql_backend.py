@@ -239,6 +239,20 @@ def test_a_query_that_fails_among_those_sent_together_raises_djangos_error_and_c
     assert [s.pk for s in matching("Baghdad")] == [statement.pk]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_after_a_query_sent_together_fails_outside_a_transaction_the_next_request_is_served():
+    # As in production: autocommit, no transaction around the request.
+    matching = prepared(_matching)
+    statement = make_statement(text="Talks resume in Baghdad")
+    with pytest.raises(DatabaseError), sent_together():
+        found = matching.later("Baghdad")
+        matching.later("(unclosed")
+    assert [s.pk for s in matching("Baghdad")] == [statement.pk]
+    assert found is not None
+    client = Client()
+    assert client.get(statement.get_absolute_url()).status_code == 200
+
+
 # For each page: how many of its queries go one by one (the publication stamp, the
 # record), then how many go together, in one or two pipelines, on PostgreSQL.
 SENT_TOGETHER = {

@@ -1,7 +1,8 @@
 """The talks through time: the merged timeline, the position matrix on a day, what changed.
 
-These are the behaviours behind ``Negotiation.timeline()``,
-``Negotiation.position_matrix()`` and ``Negotiation.position_changes()``.
+These are the behaviours behind ``Negotiation.timeline()`` and
+``Negotiation.position_matrix()``, and what changed between two days
+(``changes_between``).
 Each runs a small, fixed number of queries however much data there is, so the
 talks page can pin its query count.
 """
@@ -430,7 +431,7 @@ def position_matrix(
 
     ``participations`` and ``topics`` are the public ones the caller has
     already fetched. ``current`` maps (actor id, topic id) to the position of
-    that day when the caller has it (see ``position_changes``); otherwise two
+    that day when the caller has it (see ``changes_between``); otherwise two
     queries fetch the positions and their evidence.
     """
     if current is None:
@@ -450,18 +451,13 @@ def position_matrix(
     return PositionMatrix(day=day, topics=list(topics), rows=rows)
 
 
-def position_changes(negotiation, topics, start: datetime.date, end: datetime.date):
-    """Positions that differed between ``start`` and ``end``, with both sides.
+def changes_between(positions: list, start: datetime.date, end: datetime.date):
+    """Positions that differed between ``start`` and ``end``, with both sides, from
+    ``positions``: those current on either day (``begin_positions``), oldest first.
 
     Returns the list of ``PositionChange`` and the positions current on ``end``
-    keyed by (actor id, topic id), ready for ``position_matrix``. Two queries.
+    keyed by (actor id, topic id), ready for ``position_matrix``.
     """
-    return changes_between(_positions_with_evidence(negotiation, topics, start, end), start, end)
-
-
-def changes_between(positions: list, start: datetime.date, end: datetime.date):
-    """``position_changes`` from ``positions``: those current on ``start`` or ``end``
-    (``begin_positions``), oldest first."""
     before: dict = {}
     after: dict = {}
     for position in positions:

@@ -1,6 +1,7 @@
 """The talks: who takes part, what is on the table, where each party stands, and the steps."""
 
 import datetime
+import functools
 from collections.abc import Callable
 
 from django.db import models
@@ -156,13 +157,6 @@ class Negotiation(
         from tracker.models.history import position_matrix
 
         return position_matrix(self, participations, topics, day, current)
-
-    def position_changes(self, topics, start: datetime.date, end: datetime.date):
-        """Positions on ``topics`` (the talks' public ones) that changed between two days,
-        and those current on ``end``."""
-        from tracker.models.history import position_changes
-
-        return position_changes(self, topics, start, end)
 
 
 class ParticipationQuerySet(models.QuerySet):
@@ -343,6 +337,7 @@ def begin_evidence(positions: list) -> Callable[[], None]:
         return lambda: None
     rows = _public_evidence.rows_later(padded(by_id))
 
+    @functools.cache  # once: the evidence is appended
     def attach() -> None:
         shared: dict[int, Evidence] = {}
         for position_id, pk, attribution, *said in rows():

@@ -94,7 +94,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def pipeline(self):
         """Queries of prepared cursors run inside are sent without waiting for each answer
         (psycopg's pipeline mode), the server's answers read as the block ends: one round
-        trip for them all. A query's error is raised there, as Django's."""
+        trip for them all, unless a result is read inside the block (a query planned per
+        call, through Django's cursor, is read at once), which costs one more. A query's
+        error is raised when the answers are read, as Django's."""
         if self.sending_together:
             yield
             return

@@ -362,10 +362,9 @@ def topic_detail(request: HttpRequest, negotiation_slug: str, slug: str) -> Http
     topic = record_or_gone(request, _TOPIC, negotiation_slug, slug)
     if isinstance(topic, HttpResponse):
         return topic
-    with sent_together():
-        positions = _topic_positions.later(topic.pk)
-        statements = _topic_statements.later(topic.pk)
-    positions, statements = positions(), statements()
+    positions = _topic_positions(topic.pk)
+    # Planned per call, so run apart: sending it with the positions saved nothing.
+    statements = _topic_statements(topic.pk)
     with sent_together():
         evidence = begin_evidence(positions)
         citations = begin_citations(topic, positions, statements)

@@ -255,19 +255,20 @@ class _Prepared:
     def later(self, args: Sequence) -> Callable[[], list]:
         """``run(args)`` begun: inside ``sent_together`` the query is sent at once, with
         the others begun there, and its rows read when the result is first asked for."""
-        sent = self._send(args)
-        if sent is None:
-            result = self.run(args)
-            return lambda: result
-        return functools.cache(lambda: self.read(self._converted(sent())))
+        return self._begun(args, self.run, self.read)
 
     def rows_later(self, args: Sequence) -> Callable[[], list[tuple]]:
         """``rows(args)`` begun, as ``later`` begins ``run``."""
+        return self._begun(args, self.rows, lambda rows: [tuple(row) for row in rows])
+
+    def _begun(self, args: Sequence, now: Callable, make: Callable) -> Callable[[], list]:
+        """What gives ``now(args)``: ``make`` of the converted rows of the query sent, or,
+        when it cannot be sent together, the result of ``now`` run at once."""
         sent = self._send(args)
         if sent is None:
-            result = self.rows(args)
+            result = now(args)
             return lambda: result
-        return functools.cache(lambda: [tuple(row) for row in self._converted(sent())])
+        return functools.cache(lambda: make(self._converted(sent())))
 
     def _send(self, args: Sequence) -> Callable[[], list] | None:
         """Inside ``sent_together``, the query sent and what reads its rows; otherwise None."""

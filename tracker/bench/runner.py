@@ -96,7 +96,6 @@ class PageKind:
     statuses: dict[int, int] = field(default_factory=dict)
     warm_statuses: dict[int, int] = field(default_factory=dict)
     queries: int | None = None
-    etag: str | None = None
 
     @property
     def distinct(self) -> int:
@@ -476,8 +475,8 @@ def measure(
                 spent[kind.name] += time.monotonic() - started
                 # Untimed: the current ETag (it changes with the day), then a revalidation
                 # by each worker, whose database connection may have idled since.
-                kind.etag = fetch(cached.port, kind.urls[0])[2].get("ETag", kind.etag)
-                revalidate = {"If-None-Match": kind.etag} if kind.etag else None
+                etag = fetch(cached.port, kind.urls[0])[2].get("ETag")
+                revalidate = {"If-None-Match": etag} if etag else None
                 for _ in range(2):
                     fetch(cached.port, kind.urls[0], revalidate)
                 repeats = warm // COLD_ROUNDS + (round_ < warm % COLD_ROUNDS)
@@ -497,13 +496,12 @@ def measure(
 
 def _fill(results: Results, port: int) -> int:
     """Ask the warm server for each kind's URL until each worker has it cached, timing the
-    cached answers and keeping the ETag; returns the number of requests."""
+    cached answers; returns the number of requests."""
     for kind in results.kinds:
         for n in range(6):
-            _, ms, headers = fetch(port, kind.urls[0])
+            ms = fetch(port, kind.urls[0])[1]
             if n >= 2:
                 kind.cached.append(ms)
-            kind.etag = headers.get("ETag", kind.etag)
     return 6 * len(results.kinds)
 
 

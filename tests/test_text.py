@@ -2,9 +2,18 @@
 
 import random
 
+import markdown
+import nh3
 import pytest
 
-from tracker.text import _prose_html, markdown_html, render_markdown
+from tracker.text import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    ALLOWED_URL_SCHEMES,
+    _prose_html,
+    markdown_html,
+    render_markdown,
+)
 
 PROSE = [
     "The talks resumed in Baghdad.",
@@ -53,3 +62,26 @@ def test_random_prose_renders_the_same_both_ways():
             short += 1
             assert prose == markdown_html(text), repr(text)
     assert short > 500  # the short way was taken often enough to mean something
+
+
+def test_markdown_forgets_one_text_before_the_next():
+    # The converter is kept between texts: a link reference defined in one text must
+    # not resolve in the next.
+    defined = markdown_html("See [the report][r].\n\n[r]: https://example.org/report")
+    assert 'href="https://example.org/report"' in defined
+    assert "href" not in markdown_html("See [the report][r].")
+
+
+def test_markdown_gives_what_a_fresh_converter_and_cleaner_give():
+    texts = [*PROSE, *NOT_PROSE, "| a | b |\n|---|---|\n| 1 | 2 |", "1. one\n2. two\n\n- x"]
+    for text in texts * 2:  # twice: the kept converter and cleaner, used again
+        fresh = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+        expected = nh3.clean(
+            fresh,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=ALLOWED_URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+            strip_comments=True,
+        )
+        assert markdown_html(text) == expected, repr(text)

@@ -35,7 +35,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-import markdown
 import nh3
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -66,6 +65,7 @@ from tracker.models import (
     Statement,
     Topic,
 )
+from tracker.text import markdown_converter
 
 FTS_TABLE = "tracker_search_fts"
 PG_CONFIG = "english"
@@ -198,6 +198,11 @@ _PROSE = re.compile(r"(?:[^\W_]|[ \t\n.,;:'\"?!()%/$€£@’‘“”…–—-
 _MARKUP_LINE = re.compile(r"^[ \t]*(?:\d+\.|-)", re.MULTILINE)
 
 
+# What is left of rendered Markdown once every tag is dropped (set up once, as
+# ``tracker.text`` sets up its own cleaner).
+_NO_TAGS = nh3.Cleaner(tags=set())
+
+
 def plain(text: str) -> str:
     """Editors' Markdown as plain text: no markup, no markers, single spaces.
 
@@ -208,7 +213,7 @@ def plain(text: str) -> str:
         return ""
     if _PROSE.fullmatch(text) and not _MARKUP_LINE.search(text):
         return " ".join(text.split())
-    rendered = nh3.clean(markdown.markdown(text), tags=set())
+    rendered = _NO_TAGS.clean(markdown_converter().convert(text))
     return " ".join(_MARKERS.sub("", html.unescape(rendered)).split())
 
 

@@ -61,7 +61,7 @@ def render_markdown(text: str) -> SafeString:
 
 # Setting up Markdown (its extensions, their patterns) cost as much as converting a
 # summary, and nh3 built its rules from these sets at every call: each is set up once,
-# the converter once per thread (it keeps state while converting; ``reset`` clears it).
+# a converter once per thread (it keeps state while converting; ``reset`` clears it).
 _CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
@@ -72,17 +72,23 @@ _CLEANER = nh3.Cleaner(
 _converters = threading.local()
 
 
-def _converter() -> markdown.Markdown:
-    converter = getattr(_converters, "markdown", None)
+def markdown_converter(*extensions: str) -> markdown.Markdown:
+    """This thread's Markdown converter with ``extensions`` and HTML output, made once and
+    reset for the next text: what ``markdown.markdown`` would make at every call."""
+    kept = getattr(_converters, "by_extensions", None)
+    if kept is None:
+        kept = _converters.by_extensions = {}
+    converter = kept.get(extensions)
     if converter is None:
-        converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-        _converters.markdown = converter
+        converter = kept[extensions] = markdown.Markdown(
+            extensions=list(extensions), output_format="html"
+        )
     return converter.reset()
 
 
 def markdown_html(text: str) -> str:
     """``text`` through Markdown, then cleaned by nh3: the whole way, for any text."""
-    return _CLEANER.clean(_converter().convert(text))
+    return _CLEANER.clean(markdown_converter("tables", "sane_lists").convert(text))
 
 
 @functools.lru_cache(maxsize=1024)

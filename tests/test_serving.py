@@ -127,3 +127,67 @@ def test_a_gunicorn_worker_freezes_what_it_loaded_and_collects_garbage_less_ofte
     frozen, before, after = json.loads(run.stdout)
     assert frozen > 0
     assert after == [50_000, *before[1:]]
+
+
+@pytest.fixture
+def gunicorn_with_parley_config(tmp_path):
+    """The base URL of gunicorn run with Parley's settings (two workers, a worker timeout
+    of 2 seconds) serving ``tests/streaming_app.py``; stopped afterwards."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_TIMEOUT": "2",
+        "WEB_CONCURRENCY": "2",
+    }
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "tracker/gunicorn.conf.py",
+         "tests.streaming_app:application"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+            try:
+                fetch(base + "/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_a_response_streaming_for_longer_than_the_worker_timeout_arrives_whole(
+    gunicorn_with_parley_config,
+):
+    # All talks' JSON download takes half a minute at 200,000 statements, and a reader on
+    # a slow line takes longer: a worker busy sending must not be taken for a stuck one.
+    from tests.streaming_app import SLOW_CHUNKS
+
+    status, _, body = fetch(gunicorn_with_parley_config + "/slow")
+    assert status == 200
+    assert body.decode().splitlines() == [f"chunk {n}" for n in range(SLOW_CHUNKS)]
+
+
+def test_a_worker_busy_streaming_leaves_new_requests_to_the_other(gunicorn_with_parley_config):
+    import threading
+
+    base = gunicorn_with_parley_config
+    slow = threading.Thread(target=fetch, args=(base + "/slow",))
+    slow.start()
+    try:
+        time.sleep(0.5)  # the slow request has a worker
+        for _ in range(10):
+            started = time.monotonic()
+            assert fetch(base + "/")[2] == b"quick"
+            # Not queued behind the four-second stream on the busy worker.
+            assert time.monotonic() - started < 1.5
+    finally:
+        slow.join()

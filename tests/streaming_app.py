@@ -1,0 +1,21 @@
+"""A WSGI application for tests/test_serving.py: ``/slow`` streams its body for a few
+seconds, as a whole-data download does at scale; any other path answers at once."""
+
+import time
+
+SLOW_CHUNKS = 8
+SLOW_PAUSE = 0.5  # seconds between chunks: four seconds in all
+
+
+def application(environ, start_response):
+    if environ["PATH_INFO"] != "/slow":
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"quick"]
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return _slowly()
+
+
+def _slowly():
+    for n in range(SLOW_CHUNKS):
+        time.sleep(SLOW_PAUSE)
+        yield f"chunk {n}\n".encode()

@@ -28,7 +28,7 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
-from tracker.exports import csv_cell, neutralise
+from tracker.exports import PublicData, csv_cell, neutralise
 from tracker.models import Actor, Relationship, Statement, Status
 
 pytestmark = pytest.mark.django_db
@@ -395,6 +395,58 @@ def test_the_json_download_costs_the_same_queries_however_much_data(client):
     with CaptureQueriesContext(connection) as many:
         content(client.get(ALL_JSON))
     assert len(many) == len(few)
+
+
+def test_each_record_in_the_json_download_has_its_own_citations_by_source(client):
+    # The JSON reads each table's citations beside its records, both in order of id:
+    # records with none, several, or only a draft source's lie between one another.
+    talks = make_negotiation(slug="iraq-us")
+    first, second = make_source(title="First"), make_source(title="Second")
+    draft = make_source(title="Draft", status=Status.DRAFT)
+    statements = [make_statement(negotiation=talks, text=f"S{n}") for n in range(5)]
+    hidden = make_statement(negotiation=talks, text="Hidden", status=Status.DRAFT)
+    cite(statements[1], second, locator="b")
+    cite(statements[1], first, locator="a")
+    cite(statements[3], draft)
+    cite(hidden, first)
+    cite(statements[4], second)
+    actor = make_actor(slug="iraq")
+    make_participation(talks, actor)
+    cite(actor, first, locator="on the actor")
+    for url in (ALL_JSON, "/talks/iraq-us/downloads/parley.json"):
+        data = get_json(client, url)
+        cited = {
+            s["text"]: [(c["title"], c["locator"]) for c in s["citations"]]
+            for s in data["statements"]
+        }
+        assert cited == {
+            "S0": [],
+            "S1": [("First", "a"), ("Second", "b")],
+            "S2": [],
+            "S3": [],
+            "S4": [("Second", "")],
+        }
+        assert [c["locator"] for c in data["actors"][0]["citations"]] == ["on the actor"]
+        assert data["negotiations"][0]["citations"] == []
+
+
+def test_the_downloads_of_all_talks_stream_their_citations_rather_than_hold_them(
+    client, monkeypatch
+):
+    # All talks' citations (260,000 at 200,000 statements) held in a list for the whole
+    # download took a worker from 62 to 361 MB for the JSON and 232 MB for the CSV.
+    talks_with_records()
+    original = PublicData.citations
+
+    def every_citation_at_once(data):
+        assert data.negotiation is not None, "all talks' citations read into one list"
+        return original(data)
+
+    monkeypatch.setattr(PublicData, "citations", every_citation_at_once)
+    data = get_json(client, ALL_JSON)
+    assert [c["locator"] for c in data["statements"][0]["citations"]] == ["paragraph 4"]
+    tables = read_zip(client, ALL_CSV)
+    assert [row["locator"] for row in tables["citations.csv"]] == ["paragraph 4"]
 
 
 def test_the_seed_downloads_are_complete_and_public(seed, client):

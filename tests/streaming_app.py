@@ -1,18 +1,18 @@
 """A WSGI application for tests/test_serving.py: ``/slow`` streams its body for a few
-seconds, as a whole-data download does at scale; any other path answers at once."""
+seconds, reporting as Parley's downloads do, as a whole-data download does at scale;
+any other path answers at once."""
 
 import time
+
+from tracker.serving import reporting_alive
 
 SLOW_CHUNKS = 8
 SLOW_PAUSE = 0.5  # seconds between chunks: four seconds in all
 
 
 def application(environ, start_response):
-    if environ["PATH_INFO"] != "/slow":
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"quick"]
     start_response("200 OK", [("Content-Type", "text/plain")])
-    return _slowly()
+    return reporting_alive(_slowly()) if environ["PATH_INFO"] == "/slow" else [b"quick"]
 
 
 def _slowly():

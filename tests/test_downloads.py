@@ -29,6 +29,7 @@ from tests.factories import (
     make_statement,
     make_topic,
 )
+from tracker import serving
 from tracker.exports import PublicData, csv_cell, json_chunks, neutralise
 from tracker.models import Actor, Relationship, Statement, Status
 
@@ -473,6 +474,17 @@ def test_writing_the_json_leaves_no_more_garbage_cycles_for_more_rows():
         statement.topics.set([topic])
         make_position(make_actor(), topic, evidence=[statement])
     assert cyclic_garbage_of_the_json_of_all_talks() == few
+
+
+def test_a_download_reports_that_its_worker_is_alive_as_it_streams(client, monkeypatch):
+    # gunicorn restarts a synchronous worker that has not reported for GUNICORN_TIMEOUT
+    # seconds; the JSON of all talks takes longer than that at scale.
+    talks_with_records()
+    reports = []
+    monkeypatch.setattr(serving, "report_alive", lambda: reports.append(1))
+    monkeypatch.setattr(serving, "REPORT_EVERY", 0)
+    chunks = list(client.get(ALL_JSON).streaming_content)
+    assert len(reports) == len(chunks) > 1
 
 
 def test_the_seed_downloads_are_complete_and_public(seed, client):

@@ -35,6 +35,7 @@ from tracker.exports import (
 from tracker.links import page_url
 from tracker.models import Negotiation
 from tracker.prepared import prepared
+from tracker.serving import reporting_alive
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def _file(request: HttpRequest, filename: str, slug: str | None) -> HttpResponse
     if request.method == "HEAD":
         response = HttpResponse(content_type=fmt.content_type)
     else:
-        response = StreamingHttpResponse(chunks(), content_type=fmt.content_type)
+        response = StreamingHttpResponse(reporting_alive(chunks()), content_type=fmt.content_type)
     response["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return response
 

@@ -13,21 +13,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # WEB_CONCURRENCY is the usual name for the worker count; two per core is plenty for a
 # site whose pages are cached and whose queries are few and fixed.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
-# Each worker answers on a thread of its own while its main thread tells the arbiter it
-# is alive: a synchronous worker sending a long response is killed at `timeout`, and the
-# JSON download of all talks takes half a minute at 200,000 statements (more to a
-# reader on a slow line), so it was cut off. One thread by default, as many connections
-# as threads: a busy worker takes no new request, which waits for a free worker instead.
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
-worker_connections = threads
-# A connection closes after its answer, as with synchronous workers: a kept-alive idle
-# one would hold the worker's only slot.
-keepalive = 0
 # Restart workers now and then, so that a slow leak can never grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
-# A worker whose main thread is silent this long is stuck, and is restarted.
+# A worker silent this long is stuck, and is restarted; a download reports as it streams
+# (tracker/serving.py), however long it takes.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 # The proxy addresses gunicorn believes about X-Forwarded-Proto (a comma-separated list).
@@ -50,6 +40,9 @@ GC_YOUNGEST_THRESHOLD = 50_000
 
 
 def post_worker_init(worker) -> None:
+    from tracker import serving
+
+    serving.report_alive = worker.notify  # a download in progress reports with it
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_YOUNGEST_THRESHOLD, *gc.get_threshold()[1:])

@@ -302,15 +302,14 @@ class Server:
 
     def __enter__(self) -> Server:
         # Production's gunicorn settings, but never recycling a worker (so the memory
-        # read after many requests is one worker's whole life), without an access
-        # log, and with time for a whole download.
+        # read after many requests is one worker's whole life) and without an access
+        # log.
         command = [
             sys.executable, "-m", "gunicorn", "tracker.wsgi:application",
             "--config", "tracker/gunicorn.conf.py",
             "--workers", str(self.workers),
             "--bind", f"127.0.0.1:{self.port}",
             "--max-requests", "0",
-            "--timeout", "600",
             "--access-logfile", "/dev/null",
             "--log-level", "warning",
         ]  # fmt: skip

@@ -1,13 +1,13 @@
-"""A WSGI application for tests/test_serving.py: ``/slow`` streams its body for a few
-seconds, reporting as Parley's downloads do, as a whole-data download does at scale;
-any other path answers at once."""
+"""A WSGI application for tests/test_serving.py: ``/slow`` streams its body for five
+seconds (a whole-data download at scale streams for longer) and reports as Parley's
+downloads do; any other path answers at once."""
 
 import time
 
 from tracker.serving import reporting_alive
 
-SLOW_CHUNKS = 8
-SLOW_PAUSE = 0.5  # seconds between chunks: four seconds in all
+SLOW_CHUNKS = 10
+SLOW_PAUSE = 0.5  # seconds between chunks: five seconds in all
 
 
 def application(environ, start_response):

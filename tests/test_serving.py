@@ -132,12 +132,12 @@ def test_a_gunicorn_worker_freezes_what_it_loaded_and_collects_garbage_less_ofte
 @pytest.fixture
 def gunicorn_with_parley_config(tmp_path):
     """The base URL of gunicorn run with Parley's settings (two workers, a worker timeout
-    of 2 seconds) serving ``tests/streaming_app.py``; stopped afterwards."""
+    of 3 seconds) serving ``tests/streaming_app.py``; stopped afterwards."""
     port = free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_TIMEOUT": "2",
+        "GUNICORN_TIMEOUT": "3",
         "WEB_CONCURRENCY": "2",
     }
     log = (tmp_path / "gunicorn.log").open("w")
@@ -188,7 +188,7 @@ def test_a_worker_busy_streaming_leaves_new_requests_to_the_other(gunicorn_with_
         for _ in range(10):
             started = time.monotonic()
             assert fetch(base + "/")[2] == b"quick"
-            # Not queued behind the four-second stream on the busy worker.
+            # Not queued behind the five-second stream on the busy worker.
             assert time.monotonic() - started < 1.5
     finally:
         slow.join()

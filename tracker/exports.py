@@ -522,6 +522,11 @@ class LinkTable:
     description: str
 
     @property
+    def target(self) -> type[models.Model]:
+        """The model the link points at (Topic for statement_topics)."""
+        return self.model._meta.get_field(self.field).related_model
+
+    @property
     def json_key(self) -> str:
         """The list of linked ids in the JSON download: topic_ids, evidence_ids, …"""
         return f"{self.field.removesuffix('s')}_ids"
@@ -529,7 +534,7 @@ class LinkTable:
     @property
     def columns(self) -> list[Column]:
         left_table = TABLES_BY_MODEL[self.model].name
-        right_table = TABLES_BY_MODEL[self.model._meta.get_field(self.field).related_model].name
+        right_table = TABLES_BY_MODEL[self.target].name
         return [
             Column(self.left, "integer", f"The id of a row in {left_table}.", None),
             Column(self.right, "integer", f"The id of a row in {right_table}.", None),
@@ -683,14 +688,16 @@ def _rows_with_links(
     row, a cycle only the garbage collector frees; a gunicorn worker runs it seldom
     (``gunicorn.conf.py``), and ended the JSON of all talks at 284 MB rather than 174.
     """
-    links = [link for link in LINK_TABLES if link.model is table.model]
+    links = [
+        (link.json_key, *_through(link), data.ids(link.target))
+        for link in LINK_TABLES
+        if link.model is table.model
+    ]
     rows = _rows(table, data)
     while batch := list(itertools.islice(rows, ROWS_AT_ONCE)):
         linked: dict[str, dict[int, list[int]]] = {}
-        for link in links:
-            through, left, right = _through(link)
-            visible = data.ids(link.model._meta.get_field(link.field).related_model)
-            ids = linked[link.json_key] = defaultdict(list)
+        for key, through, left, right, visible in links:
+            ids = linked[key] = defaultdict(list)
             pairs = through.objects.filter(**{f"{left}__in": [obj.pk for obj in batch]})
             for a, b in pairs.values_list(left, right):
                 if b in visible:
@@ -797,7 +804,7 @@ def _through(link: LinkTable) -> tuple[type[models.Model], str, str]:
     """The link's table in the database and its two columns of ids."""
     through = getattr(link.model, link.field).through
     left = f"{link.model._meta.model_name}_id"
-    right = f"{link.model._meta.get_field(link.field).related_model._meta.model_name}_id"
+    right = f"{link.target._meta.model_name}_id"
     if left == right:  # a model linked to itself would need from_/to_ names
         left, right = f"from_{left}", f"to_{right}"
     return through, left, right
@@ -806,7 +813,7 @@ def _through(link: LinkTable) -> tuple[type[models.Model], str, str]:
 def _link_rows(link: LinkTable, data: PublicData) -> Iterator[list[int]]:
     through, left, right = _through(link)
     left_ids = data.ids(link.model)
-    right_ids = data.ids(link.model._meta.get_field(link.field).related_model)
+    right_ids = data.ids(link.target)
     for a, b in through.objects.order_by(left, right).values_list(left, right).iterator():
         if a in left_ids and b in right_ids:
             yield [a, b]
